@@ -1,0 +1,37 @@
+"""hogdet: the Dalal & Triggs HOG + linear SVM person detector, with hard example mining.
+
+The library API, in the order data flows through it::
+
+    from hogdet import read_image, hog_grid, load_model, detect
+    image = read_image("street.jpg")          # float32 in [0, 1]
+    grid = hog_grid(image)                    # dense HOG block grid
+    detector = load_model("model.npz")        # linear SVM + Platt calibration
+    found = detect(image, detector)           # boxes, scores, probabilities
+"""
+
+__version__ = "0.1.0"
+
+from .detection import Detections, ScanParameters, detect, non_maximum_suppression, scan_image
+from .errors import DatasetError, HogdetError, ImageReadError, ModelFormatError
+from .features import HOGParameters, hog_grid, window_features
+from .io import read_image
+from .model import Detector, fit_detector, load_model
+
+__all__ = [
+    "DatasetError",
+    "Detections",
+    "Detector",
+    "HOGParameters",
+    "HogdetError",
+    "ImageReadError",
+    "ModelFormatError",
+    "ScanParameters",
+    "detect",
+    "fit_detector",
+    "hog_grid",
+    "load_model",
+    "non_maximum_suppression",
+    "read_image",
+    "scan_image",
+    "window_features",
+]

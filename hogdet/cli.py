@@ -1,0 +1,235 @@
+"""The ``hogdet`` command line: options in, library calls out.
+
+Every command is a thin wrapper over a library function; a user's mistake
+(bad file, bad option, missing data) becomes a one-line error and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import HogdetError
+
+
+def _friendly_errors(command):
+    """Turn HogdetError into click's one-line 'Error: ...' and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except HogdetError as error:
+            raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _probability(ctx, param, value):
+    if value is not None and not 0.0 < value < 1.0:
+        raise click.BadParameter(f"must be between 0 and 1 (exclusive), got {value}")
+    return value
+
+
+def _jobs(ctx, param, value):
+    if value == 0:
+        raise click.BadParameter("0 workers makes no sense; use 1 (serial) or -1 (all cores)")
+    return value
+
+
+data_option = click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data set folder (INRIA layout or the simple layout). Default: $HOGDET_DATA, then data/INRIAPerson.",
+)
+seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+jobs_option = click.option(
+    "--n-jobs", type=int, default=-1, show_default=True, callback=_jobs, help="Parallel workers (-1: all cores)."
+)
+scale_step_option = click.option(
+    "--scale-step", type=click.FloatRange(min=1.0, min_open=True), default=1.05, show_default=True,
+    help="Ratio between pyramid levels.",
+)
+padding_option = click.option(
+    "--padding", type=click.IntRange(min=0), default=32, show_default=True,
+    help="Reflected border (pixels) added before scanning, to find people at the image edge.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hogdet")
+def main() -> None:
+    """hogdet: the Dalal & Triggs HOG + linear SVM person detector, with hard example mining.
+
+    \b
+    Example:
+      hogdet train --data data/INRIAPerson --out model.npz
+      hogdet detect model.npz street.jpg --json
+    """
+
+
+@main.command()
+@data_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Model file to write (.npz).")
+@click.option("--neg-per-image", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Random negative windows drawn from each person-free image.")
+@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="SVM regularisation (default 0.01, Dalal & Triggs').")
+@seed_option
+@jobs_option
+@_friendly_errors
+def train(data, out, neg_per_image, C, seed, n_jobs):
+    """Train the round-0 detector: crops as positives, random windows as negatives.
+
+    \b
+    Example:
+      hogdet train --data data/INRIAPerson --out model.npz --neg-per-image 10 --seed 0
+    """
+    from .datasets import load_dataset, resolve_data_dir
+    from .model import DEFAULT_C
+    from .training import train as train_model
+
+    dataset = load_dataset(resolve_data_dir(data))
+    click.echo(
+        f"training on {len(dataset.train_positive_crops)} crops and "
+        f"{len(dataset.train_negative_images)} person-free images from {dataset.root}",
+        err=True,
+    )
+    detector = train_model(
+        dataset,
+        negatives_per_image=neg_per_image,
+        C=DEFAULT_C if C is None else C,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=True,
+    )
+    detector.save(out)
+    info = detector.metadata
+    click.echo(f"wrote {out} ({info['n_positives']} positives, {info['n_negatives']} negatives)", err=True)
+
+
+@main.command()
+@click.argument("model", type=click.Path(path_type=Path))
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--threshold", type=float, default=0.5, show_default=True, callback=_probability,
+              help="Minimum calibrated probability of a reported person.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per image.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write each image with its boxes drawn.")
+@click.option("--nms-overlap", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="IoU above which a weaker overlapping box is suppressed.")
+@scale_step_option
+@padding_option
+@_friendly_errors
+def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padding):
+    """Find people in images.
+
+    \b
+    Example:
+      hogdet detect model.npz street.jpg park.png --threshold 0.7 --json
+      hogdet detect model.npz photos/*.jpg --out annotated/
+    """
+    from .detection import ScanParameters
+    from .detection import detect as detect_people
+    from .errors import ImageReadError
+    from .io import read_image
+    from .model import load_model
+
+    detector = load_model(model)
+    scan = ScanParameters(scale_step=scale_step, padding=padding)
+    failures = 0
+    for path in images:
+        try:
+            image = read_image(path)
+        except ImageReadError as error:
+            click.echo(f"Error: {error}", err=True)
+            failures += 1
+            continue
+        found = detect_people(image, detector, threshold=threshold, scan=scan, nms_overlap=nms_overlap)
+        if as_json:
+            record = {
+                "image": str(path),
+                "detections": [
+                    {"box": [round(float(v), 1) for v in box], "score": round(float(score), 4),
+                     "probability": round(float(probability), 4)}
+                    for box, score, probability in zip(found.boxes, found.scores, found.probabilities)
+                ],
+            }
+            click.echo(json.dumps(record))
+        else:
+            click.echo(f"{path}: {len(found)} people")
+            for box, probability in zip(found.boxes, found.probabilities):
+                x1, y1, x2, y2 = (int(round(v)) for v in box)
+                click.echo(f"  [{x1}, {y1}, {x2}, {y2}]  p={probability:.3f}")
+        if out is not None:
+            from .plotting import draw_detections
+
+            draw_detections(image, found.boxes, found.probabilities, out / f"{path.stem}.png")
+    if failures:
+        raise click.ClickException(f"{failures} of {len(images)} images could not be read")
+
+
+@main.group()
+def data() -> None:
+    """Check or fetch the INRIA Person data set.
+
+    \b
+    Example:
+      hogdet data check data/INRIAPerson
+      hogdet data fetch --archive ~/Downloads/INRIAPerson.tar
+    """
+
+
+@data.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@_friendly_errors
+def data_check(directory):
+    """Report what is present per folder against the original INRIA counts.
+
+    \b
+    Example:
+      hogdet data check data/INRIAPerson
+    """
+    from .datasets import check_dataset, format_check_report, resolve_data_dir
+
+    click.echo(format_check_report(check_dataset(resolve_data_dir(directory))))
+
+
+@data.command("fetch")
+@click.option("--url", default=None, help="Where to download INRIAPerson.tar from.")
+@click.option("--sha256", default=None, help="Expected SHA-256 of the archive.")
+@click.option("--archive", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A local INRIAPerson.tar to unpack instead of downloading.")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True,
+              help="Folder that will hold INRIAPerson/.")
+@_friendly_errors
+def data_fetch(url, sha256, archive, dest):
+    """Download (or take a local) INRIAPerson.tar, verify it, unpack it into data/.
+
+    INRIA Person is published by its authors at
+    http://pascal.inrialpes.fr/data/human/ (Dalal & Triggs, CVPR 2005).
+
+    \b
+    Example:
+      hogdet data fetch --archive INRIAPerson.tar --sha256 <hex>
+    """
+    from .datasets import fetch_dataset
+
+    if (url is None) == (archive is None):
+        raise click.UsageError("give exactly one of --url or --archive")
+    root = fetch_dataset(dest=dest, url=url, sha256=sha256, archive=archive, progress=True)
+    click.echo(f"INRIA Person ready in {root}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,21 @@
+"""Exceptions that hogdet raises for a user's mistake (bad file, bad option).
+
+The command line turns a :class:`HogdetError` into a one-line message and a
+non-zero exit code instead of a traceback.
+"""
+
+
+class HogdetError(Exception):
+    """A problem with the user's input: a file, a folder or an option."""
+
+
+class ImageReadError(HogdetError):
+    """An image file that cannot be read (missing, truncated, not an image)."""
+
+
+class ModelFormatError(HogdetError):
+    """A file that is not a hogdet model, or one of another format version."""
+
+
+class DatasetError(HogdetError):
+    """A data set folder that is missing or does not have the expected layout."""

@@ -1,0 +1,589 @@
+"""Detection metrics: per-window DET curves and per-image (Caltech) evaluation.
+
+Two protocols are implemented, both as pure functions on numpy arrays.
+
+*Per window* (Dalal & Triggs, CVPR 2005): cropped positive and negative
+windows are scored independently and the detector is summarised by a DET
+curve, miss rate against false positives per window (FPPW), usually read at
+FPPW = 1e-4.
+
+*Per image* (Dollar, Wojek, Schiele & Perona, "Pedestrian Detection: An
+Evaluation of the State of the Art", PAMI 2012): detections on full images
+are matched to ground truth with the PASCAL overlap criterion extended by
+"ignore" regions, and the detector is summarised by miss rate against false
+positives per image (FPPI) and its log-average miss rate over
+FPPI in [1e-2, 1e0]. The details follow ``bbGt.m`` (``evalRes``,
+``compRoc``) and ``dbEval.m`` of Piotr Dollar's toolbox / Caltech
+evaluation code; every deliberate difference is written down where it is
+made.
+
+Box convention everywhere: float arrays of shape ``(n, 4)`` holding
+``x1, y1, x2, y2`` in continuous pixel coordinates with ``x2``/``y2``
+exclusive, so width = ``x2 - x1`` and height = ``y2 - y1`` (pixels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "PerImageResult",
+    "average_precision",
+    "box_iou",
+    "det_curve_fppw",
+    "evaluate_images",
+    "intersection_over_detection_area",
+    "log_average_miss_rate",
+    "match_image",
+    "miss_rate_at_fppw",
+    "standardize_aspect",
+]
+
+#: Reference FPPI points of the log-average miss rate: 9 points evenly
+#: spaced in log space over [1e-2, 1e0] (Dollar et al. 2012, ``dbEval.m``).
+LAMR_POINTS = np.logspace(-2.0, 0.0, 9)
+
+
+# --------------------------------------------------------------------------
+# Per-window protocol (Dalal & Triggs 2005)
+# --------------------------------------------------------------------------
+
+
+def det_curve_fppw(
+    positive_scores: np.ndarray, negative_scores: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """DET curve (miss rate against false positives per window).
+
+    A window is called a person when its score is ``>= t``. The curve has
+    one point for every distinct score ``t`` among the positive and negative
+    windows together (no extra end points are added).
+
+    Parameters
+    ----------
+    positive_scores : ndarray, shape (n_pos,)
+        Classifier scores of the windows that contain a person.
+    negative_scores : ndarray, shape (n_neg,)
+        Classifier scores of the person-free windows.
+
+    Returns
+    -------
+    fppw : ndarray of float, shape (n_points,)
+        False positives per window: fraction of negative windows with
+        score ``>= t``. Non-decreasing.
+    miss_rate : ndarray of float, shape (n_points,)
+        Fraction of positive windows with score ``< t``. Non-increasing.
+    thresholds : ndarray of float, shape (n_points,)
+        The thresholds ``t``, decreasing. Sorting by decreasing threshold is
+        the same as sorting by increasing FPPW; points with equal FPPW come
+        in order of decreasing threshold (so decreasing miss rate).
+
+    Raises
+    ------
+    ValueError
+        If either score array is empty or not one-dimensional.
+    """
+    positive = np.sort(_as_scores(positive_scores, "positive_scores"))
+    negative = np.sort(_as_scores(negative_scores, "negative_scores"))
+    thresholds = np.unique(np.concatenate([positive, negative]))[::-1]
+    # searchsorted(..., "left") counts the scores strictly below t.
+    miss_rate = np.searchsorted(positive, thresholds, side="left") / positive.size
+    n_below = np.searchsorted(negative, thresholds, side="left")
+    fppw = (negative.size - n_below) / negative.size
+    return fppw.astype(float), miss_rate.astype(float), thresholds.astype(float)
+
+
+def miss_rate_at_fppw(
+    fppw: np.ndarray, miss_rate: np.ndarray, target: float = 1e-4
+) -> float:
+    """Miss rate of a DET curve at a target FPPW, interpolated in log-log.
+
+    The operating point is where the curve first reaches ``target``:
+
+    * ``lo`` is the best point that does not exceed the target: the largest
+      FPPW ``f_lo <= target``, with the smallest miss rate ``m_lo`` among
+      the points at ``f_lo`` (the lowest threshold giving that FPPW).
+    * ``hi`` is the first point past it: the smallest FPPW ``f_hi > target``
+      with the largest miss rate ``m_hi`` among the points at ``f_hi``.
+    * If ``f_lo == target`` the result is ``m_lo``. Otherwise it is the
+      straight line between ``lo`` and ``hi`` in log-log space::
+
+          s = (log t - log f_lo) / (log f_hi - log f_lo)
+          m = exp((1 - s) log m_lo + s log m_hi) = m_lo**(1-s) * m_hi**s
+
+      If ``f_lo == 0`` the log is undefined and ``m_lo`` is returned (the
+      step value; no extrapolation toward zero). If ``m_lo`` or ``m_hi`` is
+      0 the result is the limit of the formula, 0.
+    * If the curve never gets down to the target (every FPPW ``> target``)
+      the result is the miss rate at the smallest FPPW (its largest miss
+      rate there); if every point is at or below the target it is the miss
+      rate of the last point (the one with the largest FPPW, smallest miss
+      rate there).
+
+    Parameters
+    ----------
+    fppw : ndarray, shape (n_points,)
+        False positives per window, as returned by :func:`det_curve_fppw`
+        (any order is accepted).
+    miss_rate : ndarray, shape (n_points,)
+        Miss rate at each point, in [0, 1].
+    target : float
+        FPPW at which to read the curve, > 0. Dalal & Triggs report 1e-4.
+
+    Returns
+    -------
+    float
+        Miss rate in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        On empty or mismatched arrays, or ``target <= 0``.
+    """
+    fppw = np.asarray(fppw, dtype=float).ravel()
+    miss_rate = np.asarray(miss_rate, dtype=float).ravel()
+    if fppw.size == 0 or fppw.shape != miss_rate.shape:
+        raise ValueError("fppw and miss_rate must be non-empty and of equal length")
+    if not target > 0:
+        raise ValueError(f"target must be > 0, got {target}")
+    at_or_below = fppw <= target
+    if not at_or_below.any():
+        f_min = fppw.min()
+        return float(miss_rate[fppw == f_min].max())
+    f_lo = fppw[at_or_below].max()
+    m_lo = float(miss_rate[fppw == f_lo].min())
+    if f_lo == target or f_lo == 0 or at_or_below.all():
+        return m_lo
+    f_hi = fppw[~at_or_below].min()
+    m_hi = float(miss_rate[fppw == f_hi].max())
+    if m_lo == 0.0 or m_hi == 0.0:
+        return 0.0
+    s = (np.log(target) - np.log(f_lo)) / (np.log(f_hi) - np.log(f_lo))
+    return float(np.exp((1.0 - s) * np.log(m_lo) + s * np.log(m_hi)))
+
+
+# --------------------------------------------------------------------------
+# Per-image protocol (Dollar et al. 2012)
+# --------------------------------------------------------------------------
+
+
+def standardize_aspect(boxes: np.ndarray, aspect: float = 0.41) -> np.ndarray:
+    """Set every box's width to ``aspect * height``, keeping height and centre.
+
+    Parameters
+    ----------
+    boxes : ndarray, shape (n, 4)
+        ``x1, y1, x2, y2`` in pixels.
+    aspect : float
+        Width / height of the result; 0.41 is the Caltech standard.
+
+    Returns
+    -------
+    ndarray of float, shape (n, 4)
+        New array; ``y1`` and ``y2`` unchanged.
+    """
+    boxes = _as_boxes(boxes, "boxes")
+    centre_x = 0.5 * (boxes[:, 0] + boxes[:, 2])
+    half_width = 0.5 * aspect * (boxes[:, 3] - boxes[:, 1])
+    out = boxes.copy()
+    out[:, 0] = centre_x - half_width
+    out[:, 2] = centre_x + half_width
+    return out
+
+
+def box_iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
+    """Intersection over union of every pair of boxes.
+
+    Parameters
+    ----------
+    boxes_a : ndarray, shape (n, 4)
+    boxes_b : ndarray, shape (m, 4)
+
+    Returns
+    -------
+    ndarray of float, shape (n, m)
+        In [0, 1]; 0 where the union has no area.
+    """
+    inter, area_a, area_b = _intersections(boxes_a, boxes_b)
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def intersection_over_detection_area(
+    detections: np.ndarray, regions: np.ndarray
+) -> np.ndarray:
+    """Overlap used for ignore regions: area(det ∩ region) / area(det).
+
+    This is Dollar's modified PASCAL criterion: a detection may match any
+    sub-region of an ignore region (``bbGt>compOa`` with ``ig=1``).
+
+    Parameters
+    ----------
+    detections : ndarray, shape (n, 4)
+    regions : ndarray, shape (m, 4)
+
+    Returns
+    -------
+    ndarray of float, shape (n, m)
+        In [0, 1]; 0 for a detection without area.
+    """
+    inter, area_d, _ = _intersections(detections, regions)
+    denominator = np.broadcast_to(area_d[:, None], inter.shape)
+    return np.divide(inter, denominator, out=np.zeros_like(inter), where=denominator > 0)
+
+
+def match_image(
+    detections: np.ndarray,
+    scores: np.ndarray,
+    truths: np.ndarray,
+    ignore: np.ndarray,
+    iou_threshold: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedily match one image's detections to its ground truth.
+
+    Follows ``bbGt>evalRes`` (without multiple matches). Detections are
+    taken by decreasing score (ties keep input order). Each detection goes
+    to the still-unmatched non-ignored truth with the highest IoU, if that
+    IoU is ``>= iou_threshold`` (a true positive, label 1); non-ignored
+    truths are preferred over ignored ones whatever the overlaps. Failing
+    that, a detection with ``area(det ∩ truth) / area(det) >= iou_threshold``
+    for some ignored truth is labelled ignored (-1): it counts neither as a
+    hit nor as a false positive, and an ignored truth can absorb any number
+    of detections. Any other detection is a false positive (0). Each
+    non-ignored truth is matched at most once, so a second detection on an
+    already matched person is a false positive.
+
+    Parameters
+    ----------
+    detections : ndarray, shape (n, 4)
+        Detected boxes ``x1, y1, x2, y2``.
+    scores : ndarray, shape (n,)
+        Detection scores; higher is more confident.
+    truths : ndarray, shape (m, 4)
+        Ground-truth boxes.
+    ignore : ndarray of bool, shape (m,)
+        True for truths that are ignore regions.
+    iou_threshold : float
+        Overlap needed for a match (PASCAL: 0.5).
+
+    Returns
+    -------
+    det_label : ndarray of int, shape (n,)
+        In input order: 1 true positive, 0 false positive, -1 ignored.
+    truth_matched : ndarray of bool, shape (m,)
+        True for non-ignored truths hit by a detection; always False for
+        ignored truths.
+    """
+    detections = _as_boxes(detections, "detections")
+    truths = _as_boxes(truths, "truths")
+    scores = np.asarray(scores, dtype=float).ravel()
+    ignore = np.asarray(ignore, dtype=bool).ravel()
+    if scores.size != len(detections):
+        raise ValueError("scores must have one entry per detection")
+    if ignore.size != len(truths):
+        raise ValueError("ignore must have one entry per truth")
+
+    det_label = np.zeros(len(detections), dtype=int)
+    truth_matched = np.zeros(len(truths), dtype=bool)
+    if len(detections) == 0 or len(truths) == 0:
+        return det_label, truth_matched
+
+    iou = box_iou(detections, truths)
+    iou[:, ignore] = -1.0  # never a candidate for a true positive
+    absorbed = (
+        intersection_over_detection_area(detections, truths[ignore]) >= iou_threshold
+    ).any(axis=1)
+
+    for d in np.argsort(-scores, kind="stable"):
+        candidates = np.where(truth_matched, -1.0, iou[d])
+        best = int(np.argmax(candidates))
+        if candidates[best] >= iou_threshold:
+            truth_matched[best] = True
+            det_label[d] = 1
+        elif absorbed[d]:
+            det_label[d] = -1
+    return det_label, truth_matched
+
+
+@dataclass(frozen=True)
+class PerImageResult:
+    """Per-image evaluation of a detector over a set of images.
+
+    All curve arrays have shape ``(n_points,)``, one entry per distinct
+    score of a non-ignored detection, ordered by decreasing threshold (so
+    increasing FPPI and recall). Point ``i`` describes keeping the
+    detections with score ``>= thresholds[i]``.
+
+    Attributes
+    ----------
+    fppi : ndarray of float
+        False positives per image.
+    miss_rate : ndarray of float
+        ``1 - recall``.
+    recall : ndarray of float
+        Matched non-ignored truths / ``n_truths`` (NaN if ``n_truths == 0``).
+    precision : ndarray of float
+        True positives / (true + false positives).
+    thresholds : ndarray of float
+        Score thresholds, decreasing.
+    n_images : int
+        Number of images evaluated.
+    n_truths : int
+        Number of non-ignored ground-truth boxes.
+    """
+
+    fppi: np.ndarray
+    miss_rate: np.ndarray
+    recall: np.ndarray
+    precision: np.ndarray
+    thresholds: np.ndarray
+    n_images: int
+    n_truths: int
+
+
+def evaluate_images(
+    per_image_detections: Sequence[np.ndarray],
+    per_image_scores: Sequence[np.ndarray],
+    per_image_truths: Sequence[np.ndarray],
+    min_height: float = 50.0,
+    aspect: float = 0.41,
+    iou_threshold: float = 0.5,
+    height_expansion: float = 1.25,
+    per_image_ignore: Sequence[np.ndarray] | None = None,
+) -> PerImageResult:
+    """Evaluate detections on full images (Caltech "reasonable" protocol).
+
+    Steps, following ``dbEval.m`` and ``bbGt.m`` of Dollar's code:
+
+    1. Truths shorter than ``min_height`` pixels (``y2 - y1 < min_height``)
+       are ignore regions (as are those flagged in ``per_image_ignore``):
+       neither a hit nor a miss, but they absorb detections on them
+       (``dbEval`` ``filterGtFun``: a person is kept when ``h >= hr(1)``).
+    2. Non-ignored truths are standardised to width ``aspect * height``
+       about their centre. Ignored truths keep their annotated extent: the
+       toolbox squarifies only non-ignored boxes (``bbGt>bbLoad``,
+       ``dbEval>loadGt``), since an ignore region may absorb any
+       sub-region of itself.
+    3. All detections are standardised the same way (``dbEval>loadDt``).
+    4. Detections shorter than ``min_height / height_expansion`` are dropped
+       before matching ("expanded filtering", PAMI 2012 sec. 3.3, factor
+       1.25 in ``dbEval``): a detection a bit smaller than the smallest
+       evaluated person may still hit one that is just tall enough, while
+       much smaller detections, which could only ever hit ignored people,
+       cost nothing. There is no upper height limit (``hr(2) = inf``).
+    5. Each image is matched with :func:`match_image`; ignored detections
+       are removed and the rest pooled over images and sorted by decreasing
+       score (``bbGt>compRoc``).
+
+    One deliberate difference from ``compRoc``: it emits one point per
+    detection, so detections with equal scores give intermediate points
+    whose order is arbitrary; here there is one point per distinct score
+    (the point after all detections of that score are counted).
+
+    Parameters
+    ----------
+    per_image_detections : sequence of ndarray, each of shape (n_i, 4)
+        Detected boxes per image.
+    per_image_scores : sequence of ndarray, each of shape (n_i,)
+        Scores of those detections.
+    per_image_truths : sequence of ndarray, each of shape (m_i, 4)
+        Ground-truth person boxes per image (pixels).
+    min_height : float
+        Smallest evaluated person height in pixels (Caltech: 50).
+    aspect : float
+        Standard width / height (Caltech: 0.41).
+    iou_threshold : float
+        PASCAL overlap threshold (0.5).
+    height_expansion : float
+        Detections shorter than ``min_height / height_expansion`` are
+        dropped (Caltech: 1.25; 1.0 disables the slack).
+    per_image_ignore : sequence of bool ndarray, each of shape (m_i,), optional
+        Extra ignore flags from the annotation (e.g. crowds); ORed with the
+        height rule.
+
+    Returns
+    -------
+    PerImageResult
+        Curves along a decreasing score threshold. With no non-ignored
+        detection at all the curve arrays are empty (the log-average miss
+        rate of an empty curve is 1).
+    """
+    n_images = len(per_image_truths)
+    if len(per_image_detections) != n_images or len(per_image_scores) != n_images:
+        raise ValueError("detections, scores and truths must list the same images")
+    if per_image_ignore is not None and len(per_image_ignore) != n_images:
+        raise ValueError("per_image_ignore must list the same images")
+
+    labels, kept_scores = [], []
+    n_truths = 0
+    for i in range(n_images):
+        truths = _as_boxes(per_image_truths[i], "truths")
+        ignore = (truths[:, 3] - truths[:, 1]) < min_height
+        if per_image_ignore is not None:
+            ignore |= np.asarray(per_image_ignore[i], dtype=bool).ravel()
+        truths = truths.copy()
+        truths[~ignore] = standardize_aspect(truths[~ignore], aspect)
+
+        detections = standardize_aspect(per_image_detections[i], aspect)
+        scores = np.asarray(per_image_scores[i], dtype=float).ravel()
+        if scores.size != len(detections):
+            raise ValueError(f"image {i}: scores must have one entry per detection")
+        tall_enough = (detections[:, 3] - detections[:, 1]) >= (
+            min_height / height_expansion
+        )
+        label, _ = match_image(
+            detections[tall_enough], scores[tall_enough], truths, ignore, iou_threshold
+        )
+        labels.append(label)
+        kept_scores.append(scores[tall_enough])
+        n_truths += int((~ignore).sum())
+
+    label = np.concatenate(labels) if labels else np.zeros(0, dtype=int)
+    score = np.concatenate(kept_scores) if kept_scores else np.zeros(0)
+    counted = label != -1
+    label, score = label[counted], score[counted]
+    order = np.argsort(-score, kind="stable")
+    label, score = label[order], score[order]
+
+    tp = np.cumsum(label == 1).astype(float)
+    fp = np.cumsum(label == 0).astype(float)
+    # last detection of every run of equal scores = one point per threshold
+    last_of_run = np.r_[score[1:] != score[:-1], True] if score.size else np.zeros(0, bool)
+    tp, fp, thresholds = tp[last_of_run], fp[last_of_run], score[last_of_run]
+
+    if n_truths > 0:
+        recall = tp / n_truths
+    else:
+        recall = np.full(tp.shape, np.nan)
+    return PerImageResult(
+        fppi=fp / max(n_images, 1),
+        miss_rate=1.0 - recall,
+        recall=recall,
+        precision=tp / np.maximum(tp + fp, 1.0),
+        thresholds=thresholds.astype(float),
+        n_images=n_images,
+        n_truths=n_truths,
+    )
+
+
+def log_average_miss_rate(
+    fppi: np.ndarray,
+    miss_rate: np.ndarray,
+    points: np.ndarray = LAMR_POINTS,
+) -> float:
+    """Log-average miss rate (Dollar et al. 2012).
+
+    Geometric mean of the miss rate sampled at the reference FPPI
+    ``points`` (default: 9 points evenly spaced in log space over
+    [1e-2, 1e0]), as ``bbGt>compRoc`` and ``dbEval>plotExps`` compute it:
+
+    * at each reference point ``r`` the sample is the miss rate at the
+      largest FPPI ``<= r``, and among several points at that FPPI the
+      smallest miss rate (the last one along the curve, as ``compRoc``
+      takes ``j(end)``). It is computed as the smallest miss rate of all
+      points with FPPI ``<= r``, which is the same for a proper curve
+      (miss rate non-increasing in FPPI) and does not depend on the order
+      of the input;
+    * if the curve has no point with FPPI ``<= r`` the sample is 1: the
+      toolbox prepends ``(fppi=-inf, recall=0)`` to the curve;
+    * each sample is clamped to at least 1e-10 before the log
+      (``exp(mean(log(max(1e-10, 1 - recall))))``).
+
+    Parameters
+    ----------
+    fppi : ndarray, shape (n_points,)
+        False positives per image, any order.
+    miss_rate : ndarray, shape (n_points,)
+        Miss rate at each point, in [0, 1].
+    points : ndarray, shape (k,)
+        Reference FPPI values.
+
+    Returns
+    -------
+    float
+        In [1e-10, 1]; 1 for an empty curve.
+    """
+    fppi = np.asarray(fppi, dtype=float).ravel()
+    miss_rate = np.asarray(miss_rate, dtype=float).ravel()
+    points = np.asarray(points, dtype=float).ravel()
+    if fppi.shape != miss_rate.shape:
+        raise ValueError("fppi and miss_rate must have equal length")
+    order = np.argsort(fppi, kind="stable")
+    sorted_fppi = fppi[order]
+    best_so_far = np.minimum.accumulate(miss_rate[order]) if fppi.size else miss_rate
+    # number of curve points with fppi <= r; 0 means none -> miss rate 1
+    count = np.searchsorted(sorted_fppi, points, side="right")
+    samples = np.ones(points.shape)
+    has_point = count > 0
+    samples[has_point] = best_so_far[count[has_point] - 1]
+    return float(np.exp(np.mean(np.log(np.maximum(samples, 1e-10)))))
+
+
+def average_precision(recall: np.ndarray, precision: np.ndarray) -> float:
+    """PASCAL VOC average precision, all-point interpolation (VOC2010+).
+
+    The definition of the VOC devkit from 2010 on (``VOCevaldet``/
+    ``VOCap``), not the 11-point interpolation of VOC2007: the curve is
+    padded with ``(recall 0, precision 0)`` in front and
+    ``(recall 1, precision 0)`` behind, the precision is replaced by its
+    envelope ``p_interp(r) = max_{r' >= r} p(r')`` (made monotone from the
+    right), and AP is the area under that step function,
+    ``sum_i (r_{i+1} - r_i) * p_interp(r_{i+1})``.
+
+    Parameters
+    ----------
+    recall : ndarray, shape (n_points,)
+        Recall along a decreasing score threshold (non-decreasing).
+    precision : ndarray, shape (n_points,)
+        Precision at each point.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 for an empty curve.
+    """
+    recall = np.asarray(recall, dtype=float).ravel()
+    precision = np.asarray(precision, dtype=float).ravel()
+    if recall.shape != precision.shape:
+        raise ValueError("recall and precision must have equal length")
+    r = np.concatenate([[0.0], recall, [1.0]])
+    p = np.concatenate([[0.0], precision, [0.0]])
+    envelope = np.maximum.accumulate(p[::-1])[::-1]
+    return float(np.sum(np.diff(r) * envelope[1:]))
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def _as_scores(scores: np.ndarray, name: str) -> np.ndarray:
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim != 1 or scores.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d array, got shape {scores.shape}")
+    return scores
+
+
+def _as_boxes(boxes: np.ndarray, name: str) -> np.ndarray:
+    boxes = np.asarray(boxes, dtype=float)
+    if boxes.size == 0:
+        return np.zeros((0, 4))
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f"{name} must have shape (n, 4), got {boxes.shape}")
+    return boxes
+
+
+def _intersections(
+    boxes_a: np.ndarray, boxes_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairwise intersection areas (n, m) and the areas of both sets."""
+    a = _as_boxes(boxes_a, "boxes_a")
+    b = _as_boxes(boxes_b, "boxes_b")
+    width = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    height = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    inter = np.clip(width, 0.0, None) * np.clip(height, 0.0, None)
+    area_a = np.clip(a[:, 2] - a[:, 0], 0.0, None) * np.clip(a[:, 3] - a[:, 1], 0.0, None)
+    area_b = np.clip(b[:, 2] - b[:, 0], 0.0, None) * np.clip(b[:, 3] - b[:, 1], 0.0, None)
+    return inter, area_a, area_b

@@ -1,0 +1,262 @@
+"""The detector's classifier: a linear SVM with Platt-calibrated probabilities.
+
+A :class:`Detector` is pure data: a weight vector, a bias, the two Platt
+coefficients and the HOG parameters. It is saved as one ``.npz`` file read
+with ``allow_pickle=False``, so loading a model cannot run code and a model
+trained under one scikit-learn version loads under any other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import HogdetError, ModelFormatError
+from .features import HOGParameters
+
+FORMAT_NAME = "hogdet-model"
+FORMAT_VERSION = 1
+
+#: Default SVM regularisation. Dalal & Triggs used a soft linear SVM with
+#: C = 0.01 (SVMLight); on these 3780-dimensional, L2-Hys-normalised
+#: features a small C keeps the margin wide and the template smooth, which
+#: generalises better from a few thousand positives than a hard margin.
+DEFAULT_C = 0.01
+
+
+@dataclass
+class Detector:
+    """A trained linear HOG detector.
+
+    Parameters
+    ----------
+    weights : ndarray of float32, shape (n_features,)
+        Linear SVM weights, in the order of :func:`hogdet.features.window_features`.
+    bias : float
+        Linear SVM intercept; the decision value is ``features @ weights + bias``.
+    platt_a, platt_b : float
+        Platt coefficients: ``probability = 1 / (1 + exp(platt_a * decision + platt_b))``.
+    hog : HOGParameters
+    metadata : dict
+        Training metadata (C, seed, data fingerprint, package versions, ...).
+    """
+
+    weights: np.ndarray
+    bias: float
+    platt_a: float
+    platt_b: float
+    hog: HOGParameters = field(default_factory=HOGParameters)
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.weights = np.asarray(self.weights, dtype=np.float32).ravel()
+        if self.weights.shape != (self.hog.n_features,):
+            raise ModelFormatError(
+                f"weight vector has {self.weights.size} values, the HOG parameters need {self.hog.n_features}"
+            )
+        self.bias = float(self.bias)
+        self.platt_a = float(self.platt_a)
+        self.platt_b = float(self.platt_b)
+        if not self.platt_a < 0:
+            raise ModelFormatError(
+                f"Platt slope must be negative so that probability rises with the score, got {self.platt_a}"
+            )
+
+    def decision_function(self, features: np.ndarray) -> np.ndarray:
+        """Signed distance to the SVM hyperplane (up to scale), shape (n,)."""
+        return np.asarray(features, dtype=np.float32) @ self.weights + np.float32(self.bias)
+
+    def probability(self, decision: np.ndarray) -> np.ndarray:
+        """Platt-calibrated probability of "person" for decision values."""
+        exponent = self.platt_a * np.asarray(decision, dtype=np.float64) + self.platt_b
+        return 1.0 / (1.0 + np.exp(np.clip(exponent, -500, 500)))
+
+    def decision_at(self, probability: float) -> float:
+        """The decision value whose calibrated probability is ``probability``."""
+        if not 0.0 < probability < 1.0:
+            raise HogdetError(f"probability threshold must be in (0, 1), got {probability}")
+        return (np.log(1.0 / probability - 1.0) - self.platt_b) / self.platt_a
+
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """Probabilities of (background, person), shape (n, 2), as scikit-learn."""
+        person = self.probability(self.decision_function(features))
+        return np.column_stack([1.0 - person, person])
+
+    @property
+    def template(self) -> np.ndarray:
+        """The weights as a block template, shape (window block rows, cols, block_length)."""
+        rows, cols = self.hog.window_blocks
+        return self.weights.reshape(rows, cols, self.hog.block_length)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the model as one ``.npz`` file (atomically)."""
+        path = Path(path)
+        header = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "hog": json.loads(self.hog.to_json()),
+            "metadata": self.metadata,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                np.savez(
+                    stream,
+                    weights=self.weights,
+                    bias=np.float64(self.bias),
+                    platt=np.array([self.platt_a, self.platt_b]),
+                    header=np.array(json.dumps(header, sort_keys=True)),
+                )
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return path
+
+
+def load_model(path: str | os.PathLike) -> Detector:
+    """Read a model written by :meth:`Detector.save`.
+
+    Raises
+    ------
+    ModelFormatError
+        If the file is missing, is not a hogdet model (a pickle, an image, an
+        empty file, ...) or has another format version.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFormatError(f"{path}: no such model file")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in ("weights", "bias", "platt", "header")}
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelFormatError(
+            f"{path}: not a hogdet model file (expected the .npz that `hogdet train` writes)"
+        ) from None
+    try:
+        header = json.loads(str(arrays["header"]))
+        if header.get("format") != FORMAT_NAME:
+            raise ModelFormatError(f"{path}: not a hogdet model file")
+    except (json.JSONDecodeError, AttributeError):
+        raise ModelFormatError(f"{path}: not a hogdet model file (bad header)") from None
+    if header.get("format_version") != FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{path}: hogdet model format version {header.get('format_version')}, "
+            f"this hogdet reads version {FORMAT_VERSION}"
+        )
+    return Detector(
+        weights=arrays["weights"],
+        bias=float(arrays["bias"]),
+        platt_a=float(arrays["platt"][0]),
+        platt_b=float(arrays["platt"][1]),
+        hog=HOGParameters.from_dict(header["hog"]),
+        metadata=header.get("metadata", {}),
+    )
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the numeric packages, for provenance."""
+    import joblib
+    import skimage
+    import sklearn
+
+    from . import __version__
+
+    return {
+        "hogdet": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-image": skimage.__version__,
+        "scikit-learn": sklearn.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def fit_detector(
+    features: np.ndarray,
+    labels: np.ndarray,
+    hog: HOGParameters = HOGParameters(),
+    C: float = DEFAULT_C,
+    sample_weight: np.ndarray | None = None,
+    seed: int = 0,
+    calibration_folds: int = 3,
+    metadata: dict | None = None,
+) -> Detector:
+    """Train a linear SVM and calibrate its scores with Platt scaling.
+
+    The SVM (hinge loss, :class:`sklearn.svm.LinearSVC`) is fitted on all
+    samples; the sigmoid is fitted on held-out decision values, from
+    ``calibration_folds``-fold cross-validation
+    (:class:`sklearn.calibration.CalibratedClassifierCV` with
+    ``ensemble=False``), so that "probability > 0.5" is an honest statement.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n_samples, n_features)
+    labels : ndarray of int, shape (n_samples,)
+        1 for person, 0 for background.
+    hog : HOGParameters
+        The parameters the features were computed with (stored in the model).
+    C : float
+        SVM regularisation (see :data:`DEFAULT_C`).
+    sample_weight : ndarray, shape (n_samples,), optional
+        Per-sample weights (used by the focal and prime strategies).
+    seed : int
+        Seed of the cross-validation split and of the solver.
+    calibration_folds : int
+        Folds for the held-out decision values.
+    metadata : dict, optional
+        Stored in the model along with C, seed and package versions.
+
+    Returns
+    -------
+    Detector
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
+    features = np.asarray(features, dtype=np.float32)
+    labels = np.asarray(labels).astype(int)
+    counts = np.bincount(labels, minlength=2)
+    if labels.size != len(features) or counts.size != 2 or counts.min() < calibration_folds:
+        raise HogdetError(
+            f"need at least {calibration_folds} positives and negatives to train, got {counts[1]} and {counts[0]}"
+        )
+    if not C > 0:
+        raise HogdetError(f"C must be positive, got {C}")
+    svm = LinearSVC(C=C, loss="hinge", dual=True, max_iter=20000, random_state=seed)
+    calibrated = CalibratedClassifierCV(
+        svm,
+        method="sigmoid",
+        cv=StratifiedKFold(calibration_folds, shuffle=True, random_state=seed),
+        ensemble=False,
+    )
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        calibrated.fit(features, labels, sample_weight=sample_weight)
+    fitted = calibrated.calibrated_classifiers_[0]
+    sigmoid = fitted.calibrators[0]
+    info = {"C": C, "seed": seed, "n_positives": int(counts[1]), "n_negatives": int(counts[0])}
+    info.update(metadata or {})
+    info["versions"] = package_versions()
+    return Detector(
+        weights=fitted.estimator.coef_.ravel(),
+        bias=float(fitted.estimator.intercept_[0]),
+        platt_a=float(sigmoid.a_),
+        platt_b=float(sigmoid.b_),
+        hog=hog,
+        metadata=info,
+    )

@@ -1,0 +1,302 @@
+"""The initial training set and the first detector (round 0 of mining).
+
+Positives are person crops with the window centred in them; negatives are
+random windows from person-free images at random pyramid levels. Both are
+read from HOG block grids of the whole crop or image, exactly as detection
+reads them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .detection import ScanParameters, pad_image, pyramid, pyramid_scales
+from .errors import HogdetError, ImageReadError
+from .features import HOGParameters, hog_grid, window_features, window_positions
+from .io import read_image
+from .model import DEFAULT_C, Detector, fit_detector
+from .parallel import parallel_map
+
+#: Scan used to draw the random negatives: the whole image, no border.
+NEGATIVE_SCAN = ScanParameters(padding=0)
+
+
+@dataclass
+class TrainingSet:
+    """Feature vectors with labels, weights and where each came from.
+
+    Attributes
+    ----------
+    features : ndarray of float32, shape (n, n_features)
+    labels : ndarray of int8, shape (n,)
+        1 person, 0 background.
+    sources : list of str
+        A key per sample (``"image|level|row|col"`` or the crop path) so that a
+        window is never added twice.
+    rounds : ndarray of int16, shape (n,)
+        Mining round that added the sample (0 for the initial set).
+    """
+
+    features: np.ndarray
+    labels: np.ndarray
+    sources: list[str] = field(default_factory=list)
+    rounds: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.rounds is None:
+            self.rounds = np.zeros(len(self.labels), np.int16)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def add(self, features: np.ndarray, labels: np.ndarray, sources: Sequence[str], round_index: int) -> None:
+        """Append samples (in place)."""
+        self.features = np.concatenate([self.features, np.asarray(features, np.float32)])
+        self.labels = np.concatenate([self.labels, np.asarray(labels, np.int8)])
+        self.sources = list(self.sources) + list(sources)
+        self.rounds = np.concatenate([self.rounds, np.full(len(labels), round_index, np.int16)])
+
+
+def crop_window_features(crop: np.ndarray, hog: HOGParameters = HOGParameters()) -> np.ndarray:
+    """Feature vector of the window centred in a person crop.
+
+    The crop is padded by two cells of reflected border and its whole HOG
+    grid computed; the window is read from the grid at the cell nearest the
+    centre. For INRIA's 96x160 crops that is the window 16 pixels in from
+    each side, read with its real surrounding context (a bare 64x128 crop
+    fed to HOG would lose the gradient on its edge).
+
+    Parameters
+    ----------
+    crop : ndarray, shape (rows, cols) or (rows, cols, 3)
+        At least the window size.
+
+    Returns
+    -------
+    features : ndarray of float32, shape (n_features,)
+    """
+    window_rows, window_cols = hog.window_size
+    if crop.shape[0] < window_rows or crop.shape[1] < window_cols:
+        raise HogdetError(f"crop of {crop.shape[1]}x{crop.shape[0]} is smaller than the {window_cols}x{window_rows} window")
+    cell_rows, cell_cols = hog.pixels_per_cell
+    pad = 2 * max(cell_rows, cell_cols)
+    top = (crop.shape[0] - window_rows) // 2 + pad
+    left = (crop.shape[1] - window_cols) // 2 + pad
+    padded = pad_image(crop, pad)
+    # Cut the few rows/cols that put the window on a cell boundary.
+    padded = padded[top % cell_rows :, left % cell_cols :]
+    position = np.array([[top // cell_rows, left // cell_cols]])
+    return window_features(hog_grid(padded, hog), position, hog)[0]
+
+
+def _positive_batch(paths: Sequence[Path], hog: HOGParameters) -> list[np.ndarray | str]:
+    results = []
+    for path in paths:
+        try:
+            results.append(crop_window_features(read_image(path), hog))
+        except HogdetError as error:
+            results.append(str(error))
+    return results
+
+
+def positive_features(
+    crop_paths: Sequence[Path], hog: HOGParameters = HOGParameters(), n_jobs: int = 1, progress: bool = False
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Feature vectors of the windows centred in person crops.
+
+    Returns
+    -------
+    features : ndarray of float32, shape (n_read, n_features)
+    sources : list of str
+        The crop paths that were read.
+    skipped : list of str
+        One message per crop that could not be read.
+    """
+    results = parallel_map(_positive_batch, list(crop_paths), hog, n_jobs=n_jobs, progress=progress, description="positives")
+    features, sources, skipped = [], [], []
+    for path, result in zip(crop_paths, results):
+        if isinstance(result, str):
+            skipped.append(result)
+        else:
+            features.append(result)
+            sources.append(str(path))
+    stacked = np.array(features, np.float32).reshape(len(features), hog.n_features)
+    return stacked, sources, skipped
+
+
+def _negative_batch(
+    items: Sequence[tuple[int, Path]], per_image: int, seed: int, hog: HOGParameters
+) -> list[tuple[np.ndarray, list[str]] | str]:
+    results = []
+    for index, path in items:
+        try:
+            image = read_image(path)
+        except ImageReadError as error:
+            results.append(str(error))
+            continue
+        # One generator per image, seeded by the image's index: the draw does
+        # not depend on how images are split among workers.
+        rng = np.random.default_rng([seed, index])
+        n_levels = len(pyramid_scales(image.shape, hog, NEGATIVE_SCAN))
+        if n_levels == 0:
+            results.append((np.zeros((0, hog.n_features), np.float32), []))
+            continue
+        chosen_levels = np.sort(rng.integers(0, n_levels, per_image))
+        features, sources = [], []
+        for level in pyramid(image, hog, NEGATIVE_SCAN, levels=sorted(set(chosen_levels.tolist()))):
+            count = int(np.sum(chosen_levels == level.index))
+            rows, cols = window_positions(level.grid.shape, hog)
+            positions = np.column_stack([rng.integers(0, rows, count), rng.integers(0, cols, count)])
+            features.append(window_features(level.grid, positions, hog))
+            sources += [f"{path}|{level.index}|{row}|{col}" for row, col in positions]
+        results.append((np.concatenate(features), sources))
+    return results
+
+
+def random_negative_features(
+    image_paths: Sequence[Path],
+    per_image: int = 10,
+    seed: int = 0,
+    hog: HOGParameters = HOGParameters(),
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Random windows at random pyramid levels of person-free images.
+
+    Parameters
+    ----------
+    image_paths : sequence of Path
+    per_image : int
+        Windows drawn from each image.
+    seed : int
+        The same seed draws the same windows, whatever ``n_jobs``.
+
+    Returns
+    -------
+    features : ndarray of float32, shape (n, n_features)
+    sources : list of str
+        ``"image|level|row|col"`` for each window.
+    skipped : list of str
+        One message per image that could not be read.
+    """
+    if per_image < 1:
+        raise HogdetError(f"--neg-per-image must be at least 1, got {per_image}")
+    items = list(enumerate(image_paths))
+    results = parallel_map(
+        _negative_batch, items, per_image, seed, hog, n_jobs=n_jobs, progress=progress, description="negatives"
+    )
+    features, sources, skipped = [], [], []
+    for result in results:
+        if isinstance(result, str):
+            skipped.append(result)
+        else:
+            features.append(result[0])
+            sources += result[1]
+    stacked = np.concatenate(features) if features else np.zeros((0, hog.n_features), np.float32)
+    return stacked, sources, skipped
+
+
+def initial_training_set(
+    positive_crops: Sequence[Path],
+    negative_images: Sequence[Path],
+    hog: HOGParameters = HOGParameters(),
+    negatives_per_image: int = 10,
+    seed: int = 0,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> tuple[TrainingSet, list[str]]:
+    """Positives from crops plus random negatives: the round-0 training set.
+
+    Returns
+    -------
+    training_set : TrainingSet
+    skipped : list of str
+        Messages for files that could not be read.
+    """
+    if not positive_crops:
+        raise HogdetError("no positive crops found (96X160H96/Train/pos or positives/)")
+    if not negative_images:
+        raise HogdetError("no negative images found (Train/neg or negatives/)")
+    positives, positive_sources, skipped_positives = positive_features(positive_crops, hog, n_jobs, progress)
+    negatives, negative_sources, skipped_negatives = random_negative_features(
+        negative_images, negatives_per_image, seed, hog, n_jobs, progress
+    )
+    training_set = TrainingSet(
+        features=np.concatenate([positives, negatives]),
+        labels=np.concatenate([np.ones(len(positives), np.int8), np.zeros(len(negatives), np.int8)]),
+        sources=positive_sources + negative_sources,
+    )
+    return training_set, skipped_positives + skipped_negatives
+
+
+def train_detector(
+    training_set: TrainingSet,
+    hog: HOGParameters = HOGParameters(),
+    C: float = DEFAULT_C,
+    seed: int = 0,
+    sample_weight: np.ndarray | None = None,
+    metadata: dict | None = None,
+) -> Detector:
+    """Fit and calibrate a detector on a training set (see :func:`hogdet.model.fit_detector`)."""
+    return fit_detector(
+        training_set.features,
+        training_set.labels,
+        hog=hog,
+        C=C,
+        sample_weight=sample_weight,
+        seed=seed,
+        metadata=metadata,
+    )
+
+
+def train(
+    dataset,
+    hog: HOGParameters = HOGParameters(),
+    negatives_per_image: int = 10,
+    C: float = DEFAULT_C,
+    seed: int = 0,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> Detector:
+    """Train the round-0 detector on a data set (what ``hogdet train`` does).
+
+    Parameters
+    ----------
+    dataset : hogdet.datasets.Dataset
+        Its ``train_positive_crops`` and ``train_negative_images`` are used.
+    hog : HOGParameters
+    negatives_per_image : int
+        Random negative windows drawn from each person-free image.
+    C : float
+        SVM regularisation.
+    seed : int
+    n_jobs : int
+        joblib workers for feature extraction (-1: all cores).
+
+    Returns
+    -------
+    Detector
+    """
+    from .datasets import dataset_fingerprint
+
+    training_set, skipped = initial_training_set(
+        dataset.train_positive_crops,
+        dataset.train_negative_images,
+        hog,
+        negatives_per_image,
+        seed,
+        n_jobs,
+        progress,
+    )
+    metadata = {
+        "data": str(dataset.root),
+        "data_fingerprint": dataset_fingerprint(dataset),
+        "negatives_per_image": negatives_per_image,
+        "skipped_files": len(skipped),
+    }
+    return train_detector(training_set, hog, C, seed, metadata=metadata)
