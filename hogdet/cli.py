@@ -179,6 +179,69 @@ def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padd
         raise click.ClickException(f"{failures} of {len(images)} images could not be read")
 
 
+@main.command()
+@data_option
+@click.option("--rounds", type=int, default=3, show_default=True, help="Mining rounds after the initial training.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Run folder (config, metrics, models, mined windows, plot).")
+@click.option("--threshold", type=float, default=0.5, show_default=True, callback=_probability,
+              help="Keep background windows whose calibrated probability exceeds this.")
+@click.option("--max-per-image", type=int, default=20, show_default=True,
+              help="At most this many hard windows per image and round (highest scores first).")
+@click.option("--max-hard", type=int, default=10000, show_default=True,
+              help="At most this many hard windows per round (highest scores first).")
+@click.option("--neg-per-image", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Random negative windows per person-free image in round 0.")
+@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="SVM regularisation (default 0.01, Dalal & Triggs').")
+@seed_option
+@jobs_option
+@click.option("--resume", is_flag=True, help="Continue the run in --out after its last finished round.")
+@click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
+              help="Where scanning runs: local processes, or a Dask cluster.")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask).")
+@click.option("--strategy", default="hard-negative", show_default=True, help="Which examples to mine (see docs).")
+@scale_step_option
+@padding_option
+@_friendly_errors
+def mine(data, rounds, out, threshold, max_per_image, max_hard, neg_per_image, C, seed, n_jobs, resume,
+         backend, scheduler, strategy, scale_step, padding):
+    """Hard negative mining: train, rescan person-free images, add false positives, retrain.
+
+    \b
+    Example:
+      hogdet mine --data data/INRIAPerson --rounds 3 --out runs/inria
+      hogdet mine --data data/INRIAPerson --rounds 3 --out runs/inria --resume
+      hogdet mine --data data/INRIAPerson --out runs/big --backend dask --scheduler tcp://head:8786
+    """
+    from .datasets import load_dataset, resolve_data_dir
+    from .detection import ScanParameters
+    from .mining import MiningOptions
+    from .mining import mine as run_mining
+    from .model import DEFAULT_C
+    from .strategies import make_strategy
+
+    options = MiningOptions(
+        rounds=rounds,
+        negatives_per_image=neg_per_image,
+        C=DEFAULT_C if C is None else C,
+        seed=seed,
+        scan=ScanParameters(scale_step=scale_step, padding=padding),
+    )
+    chosen = make_strategy(strategy, threshold=threshold, max_per_image=max_per_image, max_hard=max_hard)
+    dataset = load_dataset(resolve_data_dir(data))
+    click.echo(
+        f"mining {rounds} rounds on {dataset.root}: {len(dataset.train_positive_crops)} crops, "
+        f"{len(dataset.train_negative_images)} person-free images; strategy {chosen.name}",
+        err=True,
+    )
+    result = run_mining(
+        dataset, out, options, chosen, n_jobs=n_jobs, backend=backend, scheduler=scheduler,
+        resume=resume, progress=True, log=lambda line: click.echo(line, err=True),
+    )
+    click.echo(f"final model: {result.out_dir / 'model.npz'}", err=True)
+
+
 @main.group()
 def data() -> None:
     """Check or fetch the INRIA Person data set.

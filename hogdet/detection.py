@@ -308,8 +308,8 @@ def scan_image(
     detector: Detector,
     scan: ScanParameters = ScanParameters(),
     min_score: float = -np.inf,
-    keep_features: bool = False,
-) -> tuple[Detections, int, np.ndarray | None]:
+    keep_grids: bool = False,
+) -> tuple[Detections, int, dict[int, np.ndarray] | None]:
     """Score every window of every pyramid level; keep those at or above ``min_score``.
 
     Parameters
@@ -319,19 +319,22 @@ def scan_image(
     scan : ScanParameters
     min_score : float
         Decision-value threshold (no NMS is applied here).
-    keep_features : bool
-        Also return the feature vectors of the kept windows.
+    keep_grids : bool
+        Also return the block grid of every level that kept a window, so
+        that features of kept windows can be read with
+        :func:`hogdet.features.window_features`.
 
     Returns
     -------
     detections : Detections
     n_windows : int
         Number of windows scored.
-    features : ndarray of float32, shape (n, n_features), or None
+    grids : dict of int to ndarray, or None
+        Level index -> block grid, when ``keep_grids``.
     """
     hog = detector.hog
     template = detector.template
-    parts, feature_parts, n_windows = [], [], 0
+    parts, grids, n_windows = [], {}, 0
     for level in pyramid(image, hog, scan):
         scores = score_grid(level.grid, template, detector.bias, scan.stride)
         n_windows += scores.size
@@ -349,14 +352,23 @@ def scan_image(
                 positions=positions,
             )
         )
-        if keep_features:
-            feature_parts.append(window_features(level.grid, positions, hog))
-    features = None
-    if keep_features:
-        features = (
-            np.concatenate(feature_parts) if feature_parts else np.zeros((0, hog.n_features), np.float32)
-        )
-    return Detections.concatenate(parts), n_windows, features
+        if keep_grids:
+            grids[level.index] = level.grid
+    return Detections.concatenate(parts), n_windows, grids if keep_grids else None
+
+
+def detection_features(detections: Detections, grids: dict[int, np.ndarray], hog: HOGParameters) -> np.ndarray:
+    """Feature vectors of detections, read from the grids :func:`scan_image` kept.
+
+    Returns
+    -------
+    features : ndarray of float32, shape (len(detections), hog.n_features)
+    """
+    features = np.empty((len(detections), hog.n_features), np.float32)
+    for level in np.unique(detections.levels):
+        at_level = detections.levels == level
+        features[at_level] = window_features(grids[int(level)], detections.positions[at_level], hog)
+    return features
 
 
 def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ from hogdet.datasets import (
 )
 from hogdet.errors import DatasetError, HogdetError
 
-SHARED = Path("/work/shared/data")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"  # shared/ sits beside the repo
 INRIA_SAMPLES = SHARED / "INRIAPerson"
 PENN_SAMPLES = SHARED / "PennFudanPed" / "Annotation"
 BENCHMARK = Path(os.environ.get("HOGDET_DATA", SHARED / "benchmark"))

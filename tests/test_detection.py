@@ -9,6 +9,7 @@ from hogdet.detection import (
     Level,
     ScanParameters,
     detect,
+    detection_features,
     non_maximum_suppression,
     pyramid,
     pyramid_scales,
@@ -105,11 +106,15 @@ def test_every_window_is_scored_once(astronaut):
     # 200 x 150 image, no padding, one level: (200 // 8 - 1 - 14) rows of
     # windows x (150 // 8 - 1 - 6) cols = 10 x 11.
     image = astronaut[:200, :150]
-    found, n_windows, features = scan_image(
-        image, constant_detector(), ScanParameters(padding=0, max_scale=1.0), keep_features=True
+    found, n_windows, grids = scan_image(
+        image, constant_detector(), ScanParameters(padding=0, max_scale=1.0), keep_grids=True
     )
     assert n_windows == 10 * 11 == len(found)
+    features = detection_features(found, grids, HOGParameters())
     assert features.shape == (110, 3780)
+    reference = hog(image, 9, (8, 8), (2, 2), "L2-Hys", transform_sqrt=True, channel_axis=-1, feature_vector=False)
+    row, col = found.positions[37]
+    np.testing.assert_allclose(features[37], reference[row : row + 15, col : col + 7].ravel(), atol=2e-5)
     np.testing.assert_allclose(found.probabilities, 1 / (1 + np.exp(-1.0)))
 
 
