@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -87,3 +90,32 @@ def as_float_image(pixels: np.ndarray, name: str = "image") -> np.ndarray:
     # Signed integer input maps to [-1, 1]; negative values would break the
     # square-root gamma compression, so clip to the valid range.
     return np.clip(image, 0.0, 1.0, out=image)
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary file beside ``path``, renamed onto it if the block succeeds.
+
+    Readers never see a half-written file: either the old one or the new
+    one. On any error (or interruption) the temporary file is removed.
+
+    Examples
+    --------
+    >>> with atomic_path("metrics.csv") as temporary:   # doctest: +SKIP
+    ...     temporary.write_text("round,images\n")
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write a text file atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(text)

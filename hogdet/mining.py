@@ -23,7 +23,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -35,7 +34,7 @@ import numpy as np
 from .detection import ScanParameters, box_iou, detection_features, scan_image
 from .errors import HogdetError, ImageReadError
 from .features import HOGParameters
-from .io import read_image
+from .io import atomic_path, read_image, write_text_atomic
 from .model import DEFAULT_C, Detector, load_model, package_versions
 from .parallel import parallel_map
 from .strategies import Candidates, HardNegative, Strategy
@@ -222,23 +221,6 @@ def scan_images(
 # --------------------------------------------------------------------------
 
 
-@contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it when the block succeeds."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def _write_text(path: Path, text: str) -> None:
-    with _atomic_path(path) as temporary:
-        temporary.write_text(text)
-
-
 def _csv_text(columns: Sequence[str], rows: Sequence[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
@@ -308,7 +290,7 @@ def _prepare_run_dir(out_dir: Path, config: dict, resume: bool) -> list[dict]:
             f"{out_dir} is not empty: choose a new --out folder, or pass --resume to continue the run in it"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_text(config_path, json.dumps(config, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(config_path, json.dumps(config, indent=2, sort_keys=True) + "\n")
     return []
 
 
@@ -317,7 +299,7 @@ def _samples_path(out_dir: Path, round_index: int) -> Path:
 
 
 def _save_samples(out_dir: Path, round_index: int, features, labels, keys) -> None:
-    with _atomic_path(_samples_path(out_dir, round_index)) as temporary:
+    with atomic_path(_samples_path(out_dir, round_index)) as temporary:
         with open(temporary, "wb") as stream:
             np.savez(stream, features=features, labels=labels, keys=np.array(keys, dtype=str))
 
@@ -450,8 +432,8 @@ def mine(
     def finish_round(row: dict, model: Detector) -> None:
         model.save(out_dir / f"round-{row['round']}.npz")
         metrics.append(row)
-        _write_text(out_dir / "hard_negatives.csv", _csv_text(_MINED_COLUMNS, mined_rows))
-        _write_text(out_dir / "metrics.csv", _csv_text(METRICS_COLUMNS, metrics))
+        write_text_atomic(out_dir / "hard_negatives.csv", _csv_text(_MINED_COLUMNS, mined_rows))
+        write_text_atomic(out_dir / "metrics.csv", _csv_text(METRICS_COLUMNS, metrics))
         say(_summary_line(row))
 
     if detector is None:

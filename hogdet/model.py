@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 
 from .errors import HogdetError, ModelFormatError
 from .features import HOGParameters
+from .io import atomic_path
 
 FORMAT_NAME = "hogdet-model"
 FORMAT_VERSION = 1
@@ -104,21 +104,14 @@ class Detector:
             "hog": json.loads(self.hog.to_json()),
             "metadata": self.metadata,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(
-                    stream,
-                    weights=self.weights,
-                    bias=np.float64(self.bias),
-                    platt=np.array([self.platt_a, self.platt_b]),
-                    header=np.array(json.dumps(header, sort_keys=True)),
-                )
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_path(path) as temporary, open(temporary, "wb") as stream:
+            np.savez(
+                stream,
+                weights=self.weights,
+                bias=np.float64(self.bias),
+                platt=np.array([self.platt_a, self.platt_b]),
+                header=np.array(json.dumps(header, sort_keys=True)),
+            )
         return path
 
 

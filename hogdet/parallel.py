@@ -80,9 +80,12 @@ def parallel_map(
                 results += _run_single_threaded(function, batch, *args)
                 bar.update(len(batch))
             return results
-        parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend, return_as="generator")
-        tasks = (joblib.delayed(_run_single_threaded)(function, batch, *args) for batch in batches)
-        for batch, batch_results in zip(batches, parallel(tasks)):
-            results += batch_results
-            bar.update(len(batch))
+        # parallel_config (unlike Parallel's own argument) registers the
+        # external "dask" backend on first use.
+        with joblib.parallel_config(backend=backend or "loky", n_jobs=n_jobs):
+            parallel = joblib.Parallel(return_as="generator")
+            tasks = (joblib.delayed(_run_single_threaded)(function, batch, *args) for batch in batches)
+            for batch, batch_results in zip(batches, parallel(tasks)):
+                results += batch_results
+                bar.update(len(batch))
     return results

@@ -49,3 +49,35 @@ def camera() -> np.ndarray:
     from skimage.util import img_as_float32
 
     return img_as_float32(data.camera())
+
+
+def make_subset(benchmark: Path, target: Path, crops: int = 120, negatives: int = 8, test_images: int = 6) -> Path:
+    """A small INRIA-layout data set of real files (symbolic links into the benchmark)."""
+    folders = {
+        "96X160H96/Train/pos": crops,
+        "96X160H96/Test/pos": crops // 2,
+        "Train/neg": negatives,
+        "Test/neg": negatives // 2,
+        "Train/pos": test_images,
+        "Test/pos": test_images,
+    }
+    for folder, count in folders.items():
+        source = benchmark / folder
+        (target / folder).mkdir(parents=True, exist_ok=True)
+        files = sorted(path for path in source.iterdir() if path.suffix.lower() in (".png", ".jpg"))
+        # Every k-th file, so the subset spans the folder (and mirror pairs split).
+        step = max(1, len(files) // count)
+        for path in files[::step][:count]:
+            (target / folder / path.name).symlink_to(path.resolve())
+            if folder.endswith("pos") and not folder.startswith("96X160H96"):
+                split = folder.split("/")[0]
+                annotation = benchmark / split / "annotations" / f"{path.stem}.txt"
+                (target / split / "annotations").mkdir(exist_ok=True)
+                (target / split / "annotations" / annotation.name).symlink_to(annotation.resolve())
+    return target
+
+
+@pytest.fixture(scope="session")
+def small_data(benchmark, tmp_path_factory) -> Path:
+    """120 training crops, 8 person-free images, 6 annotated photographs per split."""
+    return make_subset(benchmark, tmp_path_factory.mktemp("small") / "INRIAPerson")
