@@ -115,9 +115,11 @@ class OpenCVPeopleDetector:
         return detections, n_windows
 
     def _count_windows(self, shape: tuple[int, int], scan: ScanParameters) -> int:
+        # OpenCV's levels: keep dividing by the step while the rounded level
+        # size still holds a window.
         rows, cols = shape
         total, scale = 0, 1.0
-        while rows / scale >= 128 and cols / scale >= 64:
+        while round(rows / scale) >= 128 and round(cols / scale) >= 64:
             level_rows, level_cols = int(round(rows / scale)), int(round(cols / scale))
             total += ((level_rows - 128) // (8 * scan.stride) + 1) * ((level_cols - 64) // (8 * scan.stride) + 1)
             scale *= scan.scale_step
