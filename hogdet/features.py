@@ -150,29 +150,37 @@ def _gradients(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     np.subtract(planes[:, :, 2:], planes[:, :, :-2], out=grad_cols[:, :, 1:-1])
     if len(planes) == 1:
         return grad_rows[0], grad_cols[0]
+    # Only arithmetic and comparisons below: numpy's where, argmax over a
+    # short axis and boolean indexing each cost ten times more per pixel
+    # (profiled), and this runs on every pyramid level.
     strength = grad_rows * grad_rows
     strength += grad_cols * grad_cols
-    best_rows, best_cols, best_strength = grad_rows[0], grad_cols[0], strength[0]
-    near_tie = np.zeros(strength.shape[1:], bool)
-    for channel in range(1, len(planes)):
-        near_tie |= np.abs(strength[channel] - best_strength) <= 1e-5 * best_strength
-        # Select by multiplying with a 0/1 mask: exact, and several times
-        # faster than np.where or a masked copy.
-        stronger = (strength[channel] > best_strength).astype(np.float32)
-        weaker = 1 - stronger
-        best_rows = grad_rows[channel] * stronger + best_rows * weaker
-        best_cols = grad_cols[channel] * stronger + best_cols * weaker
-        best_strength = strength[channel] * stronger + best_strength * weaker
-    # Where two channels are about equally strong, the float32 rounding of
-    # the magnitude decides; redo those pixels exactly as the reference does
-    # (hypot, then the first maximum).
-    near_tie &= best_strength > 0
+    best = np.max(strength, axis=0)
+    taken = np.zeros(best.shape, bool)
+    best_rows = np.zeros_like(best)
+    best_cols = np.zeros_like(best)
+    close_channels = np.zeros(best.shape, np.int8)
+    tie_level = best * np.float32(1 - 1e-5)
+    for channel in range(len(planes)):
+        # The first channel reaching the maximum, as argmax would pick.
+        chosen = strength[channel] == best
+        chosen &= ~taken
+        taken |= chosen
+        weight = chosen.astype(np.float32)
+        best_rows += grad_rows[channel] * weight
+        best_cols += grad_cols[channel] * weight
+        close_channels += strength[channel] >= tie_level
+    # Where two channels are about equally strong, float32 rounding of the
+    # magnitude decides; redo those few pixels exactly as the reference does
+    # (hypot in float32, then the first maximum).
+    near_tie = (close_channels > 1) & (best > 0)
     if near_tie.any():
-        rows = grad_rows[:, near_tie]
-        cols = grad_cols[:, near_tie]
+        where = np.flatnonzero(near_tie)
+        rows = grad_rows.reshape(len(planes), -1)[:, where]
+        cols = grad_cols.reshape(len(planes), -1)[:, where]
         choice = np.hypot(rows, cols).argmax(axis=0)[np.newaxis]
-        best_rows[near_tie] = np.take_along_axis(rows, choice, axis=0)[0]
-        best_cols[near_tie] = np.take_along_axis(cols, choice, axis=0)[0]
+        best_rows.ravel()[where] = np.take_along_axis(rows, choice, axis=0)[0]
+        best_cols.ravel()[where] = np.take_along_axis(cols, choice, axis=0)[0]
     return best_rows, best_cols
 
 
@@ -186,14 +194,18 @@ def _orientation_bins(grad_rows: np.ndarray, grad_cols: np.ndarray, orientations
     """
     position = np.arctan2(grad_rows, grad_cols)
     position *= np.float32(orientations / np.pi)
-    position[position < 0] += np.float32(orientations)
+    # Fold (-n, n] into [0, n) with arithmetic only (no boolean indexing).
+    position -= np.float32(orientations) * np.floor(position * np.float32(1 / orientations))
     bins = position.astype(np.int32)
-    near_edge = np.abs(position - np.rint(position)) < 1e-3
-    if near_edge.any():
-        exact = np.arctan2(grad_rows[near_edge], grad_cols[near_edge], dtype=np.float64)
-        exact = np.rad2deg(exact) % 180.0
-        bins[near_edge] = np.searchsorted(180.0 / orientations * np.arange(1, orientations), exact, side="right")
     np.minimum(bins, orientations - 1, out=bins)
+    distance_to_edge = np.abs(position - np.rint(position))
+    near_edge = distance_to_edge < 1e-3
+    if near_edge.any():
+        where = np.flatnonzero(near_edge)
+        exact = np.arctan2(grad_rows.ravel()[where], grad_cols.ravel()[where], dtype=np.float64)
+        exact = np.rad2deg(exact) % 180.0
+        edges = 180.0 / orientations * np.arange(1, orientations)
+        bins.ravel()[where] = np.searchsorted(edges, exact, side="right")
     return bins
 
 
