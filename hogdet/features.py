@@ -20,6 +20,7 @@ import numpy as np
 from .errors import HogdetError
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
+INTERPOLATIONS = ("none", "orientation", "trilinear")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,16 @@ class HOGParameters:
         Rows and columns of context around the person inside the window
         (INRIA: 16 rows above and below the 96-pixel person, none sideways).
         A detection reports the window less this margin.
+    interpolation : {'none', 'orientation', 'trilinear'}
+        ``'none'``: each pixel votes into one orientation bin of its own
+        cell, exactly as ``skimage.feature.hog``. ``'orientation'``: each
+        pixel splits its vote linearly between the two nearest bin centres.
+        ``'trilinear'``: Dalal & Triggs' full scheme, also splitting each
+        vote bilinearly between the nearest cell centres of the block and
+        weighting it by a Gaussian window over the block (sigma = half the
+        block width); the spatial weights are evaluated at half-cell
+        resolution (4-pixel sub-cells for 8-pixel cells) so that the cost
+        stays that of one histogram.
     """
 
     window_size: tuple[int, int] = (128, 64)
@@ -59,6 +70,7 @@ class HOGParameters:
     block_norm: str = "L2-Hys"
     transform_sqrt: bool = True
     margin: tuple[int, int] = (16, 0)
+    interpolation: str = "none"
 
     def __post_init__(self) -> None:
         for name in ("window_size", "pixels_per_cell", "cells_per_block", "margin"):
@@ -70,6 +82,10 @@ class HOGParameters:
             raise HogdetError("HOG cells and blocks must be at least 1 pixel / 1 cell")
         if self.orientations < 1:
             raise HogdetError(f"HOG orientations must be >= 1, got {self.orientations}")
+        if self.interpolation not in INTERPOLATIONS:
+            raise HogdetError(f"interpolation must be one of {INTERPOLATIONS}, got {self.interpolation!r}")
+        if self.interpolation == "trilinear" and (self.pixels_per_cell[0] % 2 or self.pixels_per_cell[1] % 2):
+            raise HogdetError("trilinear interpolation needs an even number of pixels per cell")
         if self.block_norm not in BLOCK_NORMS:
             raise HogdetError(f"block_norm must be one of {BLOCK_NORMS}, got {self.block_norm!r}")
         cells = self.window_cells
@@ -184,10 +200,13 @@ def _gradients(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return best_rows, best_cols
 
 
-def _orientation_bins(grad_rows: np.ndarray, grad_cols: np.ndarray, orientations: int) -> np.ndarray:
+def _orientation_bins(
+    grad_rows: np.ndarray, grad_cols: np.ndarray, orientations: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Unsigned orientation bin of each pixel, as ``skimage.feature.hog`` assigns it.
 
     Bin ``i`` holds orientations in ``[180 i / n, 180 (i + 1) / n)`` degrees.
+    Also returns the continuous position in bin units, in ``[0, n)``.
     The angle is computed in float32 for speed; the few pixels that lie
     within rounding distance of a bin edge are recomputed in float64 so that
     they fall in the same bin as in the float64 reference.
@@ -206,17 +225,22 @@ def _orientation_bins(grad_rows: np.ndarray, grad_cols: np.ndarray, orientations
         exact = np.rad2deg(exact) % 180.0
         edges = 180.0 / orientations * np.arange(1, orientations)
         bins.ravel()[where] = np.searchsorted(edges, exact, side="right")
-    return bins
+    return bins, position
 
 
 def cell_histograms(
-    image: np.ndarray | None, params: HOGParameters = HOGParameters(), planes: np.ndarray | None = None
+    image: np.ndarray | None,
+    params: HOGParameters = HOGParameters(),
+    planes: np.ndarray | None = None,
+    cell_size: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Orientation histograms of every whole cell of an image.
 
     Each pixel adds its gradient magnitude to the bin of its unsigned
     orientation (no interpolation between bins or cells, as in
-    ``skimage.feature.hog``). Pixels past the last whole cell are ignored.
+    ``skimage.feature.hog``), or splits it between the two nearest bins with
+    ``params.interpolation == "orientation"``. Pixels past the last whole
+    cell are ignored.
 
     Parameters
     ----------
@@ -225,6 +249,8 @@ def cell_histograms(
     params : HOGParameters
     planes : ndarray, shape (channels, rows, cols), optional
         The image as :func:`image_planes` gives it, instead of ``image``.
+    cell_size : (int, int), optional
+        Histogram cells of this size instead of ``params.pixels_per_cell``.
 
     Returns
     -------
@@ -233,7 +259,7 @@ def cell_histograms(
     planes = image_planes(image) if planes is None else planes
     if params.transform_sqrt:
         planes = np.sqrt(planes)
-    cell_height, cell_width = params.pixels_per_cell
+    cell_height, cell_width = cell_size or params.pixels_per_cell
     n_cell_rows = planes.shape[1] // cell_height
     n_cell_cols = planes.shape[2] // cell_width
     grad_rows, grad_cols = _gradients(planes)
@@ -244,19 +270,30 @@ def cell_histograms(
     magnitude = grad_rows * grad_rows
     magnitude += grad_cols * grad_cols
     np.sqrt(magnitude, out=magnitude)
-    bins = _orientation_bins(grad_rows, grad_cols, params.orientations)
+    bins, position = _orientation_bins(grad_rows, grad_cols, params.orientations)
+    n_bins = params.orientations
 
-    # Flat index of (cell row, cell col, bin) for every pixel.
-    cell_of_row = (np.arange(height, dtype=np.int32) // cell_height) * (n_cell_cols * params.orientations)
-    cell_of_col = (np.arange(width, dtype=np.int32) // cell_width) * params.orientations
-    bins += cell_of_row[:, np.newaxis]
-    bins += cell_of_col[np.newaxis, :]
-    histograms = np.bincount(
-        bins.ravel(),
-        weights=magnitude.ravel(),
-        minlength=n_cell_rows * n_cell_cols * params.orientations,
-    )
-    return histograms.reshape(n_cell_rows, n_cell_cols, params.orientations).astype(np.float32)
+    # Flat index of (cell row, cell col, bin 0) for every pixel.
+    cell_of_row = (np.arange(height, dtype=np.int32) // cell_height) * (n_cell_cols * n_bins)
+    cell_of_col = (np.arange(width, dtype=np.int32) // cell_width) * n_bins
+    cell_index = cell_of_row[:, np.newaxis] + cell_of_col[np.newaxis, :]
+    if params.interpolation == "none":
+        index, weights = (bins + cell_index).ravel(), magnitude.ravel()
+    else:
+        # Linear vote between the two nearest bin centres ((i + 0.5) bins),
+        # wrapping around 180 degrees.
+        offset = position - np.float32(0.5)
+        lower = np.floor(offset)
+        upper_share = offset - lower
+        lower = lower.astype(np.int32)
+        lower += n_bins * (lower < 0)
+        upper = lower + 1
+        upper -= n_bins * (upper >= n_bins)
+        index = np.concatenate([(lower + cell_index).ravel(), (upper + cell_index).ravel()])
+        upper_votes = magnitude * upper_share
+        weights = np.concatenate([(magnitude - upper_votes).ravel(), upper_votes.ravel()])
+    histograms = np.bincount(index, weights=weights, minlength=n_cell_rows * n_cell_cols * n_bins)
+    return histograms.reshape(n_cell_rows, n_cell_cols, n_bins).astype(np.float32)
 
 
 def normalize_blocks(
@@ -290,21 +327,79 @@ def normalize_blocks(
     for row in range(block_height):
         for col in range(block_width):
             blocks[:, :, row, col, :] = histograms[row : row + n_block_rows, col : col + n_block_cols]
-    blocks = blocks.reshape(n_block_rows, n_block_cols, params.block_length)
+    return _normalise(blocks.reshape(n_block_rows, n_block_cols, params.block_length), params.block_norm, eps)
+
+
+def _normalise(blocks: np.ndarray, method: str, eps: float = 1e-5) -> np.ndarray:
+    """Normalise each block vector (last axis) as ``skimage.feature.hog`` does."""
 
     def l2_normalise(values: np.ndarray) -> np.ndarray:
         squares = np.einsum("ijk,ijk->ij", values, values)
         return values / np.sqrt(squares + eps**2)[:, :, np.newaxis]
 
-    if params.block_norm == "L2":
+    if method == "L2":
         return l2_normalise(blocks)
-    if params.block_norm == "L2-Hys":
+    if method == "L2-Hys":
         clipped = np.minimum(l2_normalise(blocks), 0.2)
         return l2_normalise(clipped)
     l1 = np.abs(blocks).sum(axis=2, keepdims=True) + eps
-    if params.block_norm == "L1":
+    if method == "L1":
         return blocks / l1
     return np.sqrt(blocks / l1)
+
+
+def block_weights(params: HOGParameters = HOGParameters()) -> tuple[np.ndarray, np.ndarray]:
+    """Weights of each half-cell of a block towards each cell slot of the block.
+
+    A vote at distance ``d`` from a cell centre goes to that cell with weight
+    ``max(0, 1 - d / cell)`` (bilinear interpolation between cell centres,
+    truncated at the block's edge as in Dalal & Triggs' implementation),
+    times a Gaussian window centred on the block with sigma = half the
+    block width. Both are evaluated at the centre of each half-cell.
+
+    Returns
+    -------
+    row_weights : ndarray, shape (cells_per_block[0], 2 * cells_per_block[0])
+    col_weights : ndarray, shape (cells_per_block[1], 2 * cells_per_block[1])
+        ``row_weights[i, u]``: weight of half-cell row ``u`` towards cell row ``i``.
+    """
+
+    def axis_weights(cells: int, cell: int) -> np.ndarray:
+        block = cells * cell
+        centres = (np.arange(2 * cells) + 0.5) * (cell / 2)
+        cell_centres = (np.arange(cells) + 0.5) * cell
+        tent = np.maximum(0.0, 1.0 - np.abs(centres[np.newaxis] - cell_centres[:, np.newaxis]) / cell)
+        sigma = block / 2
+        gaussian = np.exp(-((centres - block / 2) ** 2) / (2 * sigma**2))
+        return (tent * gaussian).astype(np.float32)
+
+    return (
+        axis_weights(params.cells_per_block[0], params.pixels_per_cell[0]),
+        axis_weights(params.cells_per_block[1], params.pixels_per_cell[1]),
+    )
+
+
+def _trilinear_blocks(half_cells: np.ndarray, params: HOGParameters) -> np.ndarray:
+    """Un-normalised blocks from half-cell histograms, weighted by :func:`block_weights`."""
+    row_weights, col_weights = block_weights(params)
+    block_height, block_width = params.cells_per_block
+    n_block_rows = half_cells.shape[0] // 2 - block_height + 1
+    n_block_cols = half_cells.shape[1] // 2 - block_width + 1
+    if n_block_rows < 1 or n_block_cols < 1:
+        return np.zeros((max(n_block_rows, 0), max(n_block_cols, 0), params.block_length), np.float32)
+    # Rows first: for each cell row of the block, the weighted sum of the
+    # block's half-cell rows (blocks move by one cell = two half-cells).
+    by_rows = np.zeros((block_height, n_block_rows, half_cells.shape[1], params.orientations), np.float32)
+    for slot in range(block_height):
+        for offset, weight in enumerate(row_weights[slot]):
+            if weight:
+                by_rows[slot] += weight * half_cells[offset : offset + 2 * n_block_rows : 2]
+    blocks = np.zeros((n_block_rows, n_block_cols, block_height, block_width, params.orientations), np.float32)
+    for slot in range(block_width):
+        for offset, weight in enumerate(col_weights[slot]):
+            if weight:
+                blocks[:, :, :, slot] += weight * by_rows[:, :, offset : offset + 2 * n_block_cols : 2].transpose(1, 2, 0, 3)
+    return blocks.reshape(n_block_rows, n_block_cols, params.block_length)
 
 
 def hog_grid(
@@ -334,7 +429,10 @@ def hog_grid(
     >>> grid.shape
     (15, 7, 36)
     """
-    return normalize_blocks(cell_histograms(image, params, planes), params)
+    if params.interpolation != "trilinear":
+        return normalize_blocks(cell_histograms(image, params, planes), params)
+    half_cell = (params.pixels_per_cell[0] // 2, params.pixels_per_cell[1] // 2)
+    return _normalise(_trilinear_blocks(cell_histograms(image, params, planes, half_cell), params), params.block_norm)
 
 
 def window_features(grid: np.ndarray, positions: np.ndarray, params: HOGParameters = HOGParameters()) -> np.ndarray:

@@ -115,3 +115,98 @@ def test_parameters_round_trip_through_json():
 
     params = HOGParameters(orientations=12, margin=(16, 4))
     assert HOGParameters.from_dict(json.loads(params.to_json())) == params
+
+
+def ramp(degrees: float, size: int = 48) -> np.ndarray:
+    """An image whose gradient points at ``degrees`` everywhere (away from its edge)."""
+    rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
+    angle = np.deg2rad(degrees)
+    return (0.3 + 0.004 * (cols * np.cos(angle) + rows * np.sin(angle))).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "degrees, expected_shares",
+    [
+        # Bin centres of 9 unsigned bins: 10, 30, 50, ... 170 degrees.
+        (30.0, {1: 1.0}),  # on the centre of bin 1
+        (20.0, {0: 0.5, 1: 0.5}),  # on the edge between bins 0 and 1
+        (5.0, {0: 0.75, 8: 0.25}),  # 5 degrees below bin 0's centre: a quarter wraps to 170
+        (62.0, {2: 0.4, 3: 0.6}),  # 12 of 20 degrees from bin 2's centre towards bin 3's
+    ],
+)
+def test_orientation_interpolation_splits_votes_by_hand(degrees, expected_shares):
+    from hogdet.features import cell_histograms
+
+    params = HOGParameters(transform_sqrt=False, interpolation="orientation")
+    histograms = cell_histograms(ramp(degrees), params)
+    middle = histograms[2, 2]  # a cell away from the zero-gradient edge
+    magnitude = 2 * 0.004  # centred difference of the ramp, per pixel
+    expected = np.zeros(9)
+    for index, share in expected_shares.items():
+        expected[index] = share * magnitude * 64
+    np.testing.assert_allclose(middle, expected, rtol=1e-3, atol=1e-6)
+    # Without interpolation the whole vote goes to the bin holding the angle
+    # (on a bin edge, rounding decides pixel by pixel).
+    if degrees % 20 == 0:
+        return
+    plain = cell_histograms(ramp(degrees), HOGParameters(transform_sqrt=False))[2, 2]
+    assert np.count_nonzero(plain) == 1
+    assert plain[int(degrees // 20)] == pytest.approx(magnitude * 64, rel=1e-3)
+
+
+def test_interpolation_option_is_validated():
+    with pytest.raises(HogdetError):
+        HOGParameters(interpolation="cubic")
+
+
+def test_trilinear_block_weights_by_hand():
+    from hogdet.features import block_weights
+
+    rows, cols = block_weights(HOGParameters(interpolation="trilinear"))
+    # Half-cell centres in a 16-pixel block: 2, 6, 10, 14. Tent towards the
+    # cell centre at 4: 1 - |x - 4| / 8 = .75, .75, .25, 0. Gaussian with
+    # sigma 8 about 8: exp(-36/128) = .7548 at 2 and 14, exp(-4/128) = .9692.
+    expected_first = [0.75 * 0.7548, 0.75 * 0.9692, 0.25 * 0.9692, 0.0]
+    np.testing.assert_allclose(rows[0], expected_first, atol=1e-4)
+    np.testing.assert_allclose(rows[1], expected_first[::-1], atol=1e-4)
+    np.testing.assert_allclose(cols, rows)
+
+
+def test_trilinear_grid_against_a_pixel_by_pixel_reference():
+    # A small random image; the reference loops over every pixel, block and
+    # cell slot, weighting each pixel's two orientation votes by the weights
+    # of the half-cell it lies in.
+    from hogdet.features import block_weights
+
+    rng = np.random.default_rng(3)
+    image = rng.random((40, 32)).astype(np.float32)
+    params = HOGParameters(interpolation="trilinear", transform_sqrt=False, block_norm="L2")
+    grid = hog_grid(image, params)
+    row_weights, col_weights = block_weights(params)
+
+    grad_rows = np.zeros_like(image, dtype=np.float64)
+    grad_cols = np.zeros_like(image, dtype=np.float64)
+    grad_rows[1:-1] = image[2:].astype(np.float64) - image[:-2]
+    grad_cols[:, 1:-1] = image[:, 2:].astype(np.float64) - image[:, :-2]
+    magnitude = np.hypot(grad_rows, grad_cols)
+    position = (np.rad2deg(np.arctan2(grad_rows, grad_cols)) % 180) / 20 - 0.5
+    lower = np.floor(position)
+    share = position - lower
+    lower = lower.astype(int) % 9
+    upper = (lower + 1) % 9
+
+    expected = np.zeros((4, 3, 2, 2, 9))
+    for block_row in range(4):
+        for block_col in range(3):
+            for dy in range(16):
+                for dx in range(16):
+                    y, x = 8 * block_row + dy, 8 * block_col + dx
+                    for slot_row in range(2):
+                        for slot_col in range(2):
+                            weight = row_weights[slot_row, dy // 4] * col_weights[slot_col, dx // 4]
+                            votes = expected[block_row, block_col, slot_row, slot_col]
+                            votes[lower[y, x]] += weight * magnitude[y, x] * (1 - share[y, x])
+                            votes[upper[y, x]] += weight * magnitude[y, x] * share[y, x]
+    expected = expected.reshape(4, 3, 36)
+    expected /= np.sqrt((expected**2).sum(axis=2, keepdims=True) + 1e-10)
+    np.testing.assert_allclose(grid, expected, atol=1e-4)
