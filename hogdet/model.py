@@ -186,10 +186,11 @@ def fit_detector(
     """Train a linear SVM and calibrate its scores with Platt scaling.
 
     The SVM (hinge loss, :class:`sklearn.svm.LinearSVC`) is fitted on all
-    samples; the sigmoid is fitted on held-out decision values, from
-    ``calibration_folds``-fold cross-validation
-    (:class:`sklearn.calibration.CalibratedClassifierCV` with
-    ``ensemble=False``), so that "probability > 0.5" is an honest statement.
+    samples; Platt's sigmoid (:func:`platt_coefficients`) is fitted on
+    held-out decision values from ``calibration_folds``-fold
+    cross-validation (what :class:`sklearn.calibration.CalibratedClassifierCV`
+    does with ``ensemble=False``), so that "probability > 0.5" is an honest
+    statement about windows the SVM did not train on.
 
     Parameters
     ----------
@@ -213,8 +214,10 @@ def fit_detector(
     -------
     Detector
     """
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.model_selection import StratifiedKFold
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.svm import LinearSVC
 
     features = np.asarray(features, dtype=np.float32)
@@ -227,29 +230,62 @@ def fit_detector(
     if not C > 0:
         raise HogdetError(f"C must be positive, got {C}")
     svm = LinearSVC(C=C, loss="hinge", dual=True, max_iter=20000, random_state=seed)
-    calibrated = CalibratedClassifierCV(
-        svm,
-        method="sigmoid",
-        cv=StratifiedKFold(calibration_folds, shuffle=True, random_state=seed),
-        ensemble=False,
-    )
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
+    folds = StratifiedKFold(calibration_folds, shuffle=True, random_state=seed)
+    weights = None if sample_weight is None else {"sample_weight": np.asarray(sample_weight, dtype=np.float64)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        calibrated.fit(features, labels, sample_weight=sample_weight)
-    fitted = calibrated.calibrated_classifiers_[0]
-    sigmoid = fitted.calibrators[0]
+        held_out = cross_val_predict(svm, features, labels, cv=folds, method="decision_function", params=weights)
+        svm.fit(features, labels, **(weights or {}))
+    # Platt's sigmoid is fitted on the held-out decision values, unweighted:
+    # sample weights (focal, prime strategies) reshape the SVM's loss, but
+    # "probability" must still describe the real mix of windows.
+    platt_a, platt_b = platt_coefficients(held_out, labels)
     info = {"C": C, "seed": seed, "n_positives": int(counts[1]), "n_negatives": int(counts[0])}
     info.update(metadata or {})
     info["versions"] = package_versions()
     return Detector(
-        weights=fitted.estimator.coef_.ravel(),
-        bias=float(fitted.estimator.intercept_[0]),
-        platt_a=float(sigmoid.a_),
-        platt_b=float(sigmoid.b_),
+        weights=svm.coef_.ravel(),
+        bias=float(svm.intercept_[0]),
+        platt_a=platt_a,
+        platt_b=platt_b,
         hog=hog,
         metadata=info,
     )
+
+
+def _decision_values_classifier():
+    """A stand-in classifier whose decision value is its one input column."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class DecisionValues(ClassifierMixin, BaseEstimator):
+        def fit(self, values, labels):
+            self.classes_ = np.array([0, 1])
+            return self
+
+        def decision_function(self, values):
+            return np.asarray(values)[:, 0]
+
+        def predict(self, values):
+            return (self.decision_function(values) > 0).astype(int)
+
+    return DecisionValues()
+
+
+def platt_coefficients(decision_values: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Platt's (1999) sigmoid fitted to decision values, with scikit-learn's implementation.
+
+    Returns ``(a, b)`` such that ``P(person | d) = 1 / (1 + exp(a d + b))``.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    values = np.asarray(decision_values, dtype=np.float64).reshape(-1, 1)
+    labels = np.asarray(labels).astype(int)
+    # The stand-in learns nothing, so its "cross-validated" decision values
+    # are the given ones and one sigmoid is fitted on all of them.
+    calibrated = CalibratedClassifierCV(
+        FrozenEstimator(_decision_values_classifier().fit(values, labels)), method="sigmoid", ensemble=False
+    )
+    calibrated.fit(values, labels)
+    sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
+    return float(sigmoid.a_), float(sigmoid.b_)

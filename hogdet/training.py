@@ -94,6 +94,127 @@ def crop_window_features(crop: np.ndarray, hog: HOGParameters = HOGParameters())
     return window_features(hog_grid(padded, hog), position, hog)[0]
 
 
+def person_window_boxes(people: np.ndarray, hog: HOGParameters) -> np.ndarray:
+    """The detector's person boxes centred on ``people``, as tall as they are.
+
+    The detector's person box is the window less its margin (64x96 pixels of
+    the 64x128 window for INRIA); each box keeps the centre and height of
+    the annotated one and takes that aspect ratio.
+    """
+    people = np.asarray(people, dtype=np.float64).reshape(-1, 4)
+    person_rows = hog.window_size[0] - 2 * hog.margin[0]
+    person_cols = hog.window_size[1] - 2 * hog.margin[1]
+    height = people[:, 3] - people[:, 1]
+    half_width = height * person_cols / person_rows / 2
+    centre_x = (people[:, 0] + people[:, 2]) / 2
+    return np.column_stack([centre_x - half_width, people[:, 1], centre_x + half_width, people[:, 3]])
+
+
+def person_window_features(image: np.ndarray, person_boxes: np.ndarray, hog: HOGParameters) -> np.ndarray:
+    """Feature vectors of the windows around person boxes, cut from a photograph.
+
+    Each window is the person box plus the INRIA margin (the person fills
+    the window's central ``window rows - 2 * margin`` rows: 96 of 128), read
+    with two cells of real context on every side (as in INRIA's 96x160
+    crops) by bilinear resampling of the photograph (reflected past its
+    edge, as the scan pads it) to the window's scale, then described by
+    :func:`hogdet.training.crop_window_features`. A Python loop per box is
+    fine here: there are a few boxes per annotated person.
+
+    Parameters
+    ----------
+    image : ndarray, shape (rows, cols) or (rows, cols, 3)
+    person_boxes : ndarray, shape (n, 4)
+        x1, y1, x2, y2 in the detector's aspect ratio (:func:`person_window_boxes`).
+    hog : HOGParameters
+
+    Returns
+    -------
+    features : ndarray of float32, shape (n, hog.n_features)
+    """
+    from scipy.ndimage import map_coordinates
+
+    person_boxes = np.asarray(person_boxes, dtype=np.float64).reshape(-1, 4)
+    window_rows, window_cols = hog.window_size
+    context = 2 * max(hog.pixels_per_cell)
+    crop_rows, crop_cols = window_rows + 2 * context, window_cols + 2 * context
+    planes = image[:, :, np.newaxis] if image.ndim == 2 else image
+    features = np.empty((len(person_boxes), hog.n_features), np.float32)
+    for index, (x1, y1, x2, y2) in enumerate(person_boxes):
+        scale = (y2 - y1) / (window_rows - 2 * hog.margin[0])  # image pixels per window pixel
+        # Continuous coordinates (pixel i spans [i, i + 1)) of the crop's
+        # pixel centres, minus 0.5 to index pixel centres.
+        rows = (y1 + y2) / 2 + (np.arange(crop_rows) + 0.5 - crop_rows / 2) * scale - 0.5
+        cols = (x1 + x2) / 2 + (np.arange(crop_cols) + 0.5 - crop_cols / 2) * scale - 0.5
+        grid = np.meshgrid(rows, cols, indexing="ij")
+        crop = np.stack(
+            [map_coordinates(planes[:, :, channel], grid, order=1, mode="reflect") for channel in range(planes.shape[2])],
+            axis=2,
+        ).astype(np.float32)
+        features[index] = crop_window_features(crop[:, :, 0] if image.ndim == 2 else crop, hog)
+    return features
+
+
+def _annotated_batch(
+    items: Sequence[tuple[Path, np.ndarray]], hog: HOGParameters, min_height: float
+) -> list[tuple[np.ndarray, list[str]] | str]:
+    results = []
+    for path, boxes in items:
+        try:
+            image = read_image(path)
+        except ImageReadError as error:
+            results.append(str(error))
+            continue
+        boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+        tall = np.flatnonzero(boxes[:, 3] - boxes[:, 1] >= min_height)
+        windows = person_window_boxes(boxes[tall], hog)
+        # The mirror image of each person: flip the photograph and the boxes.
+        mirrored = windows.copy()
+        mirrored[:, [0, 2]] = image.shape[1] - windows[:, [2, 0]]
+        features = np.concatenate(
+            [person_window_features(image, windows, hog), person_window_features(image[:, ::-1], mirrored, hog)]
+        )
+        sources = [f"{path}|person|{index}|{mirror}" for mirror in (0, 1) for index in tall]
+        results.append((features, sources))
+    return results
+
+
+def annotated_positive_features(
+    images: Sequence[tuple[Path, np.ndarray]],
+    hog: HOGParameters = HOGParameters(),
+    min_height: float = 50.0,
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Positives from the annotated people of full photographs, each also mirrored.
+
+    Parameters
+    ----------
+    images : sequence of (path, boxes)
+        Photographs and their person boxes, shape (m, 4).
+    min_height : float
+        People shorter than this (pixels) are left out.
+
+    Returns
+    -------
+    features : ndarray of float32, shape (n, n_features)
+    sources : list of str
+    skipped : list of str
+    """
+    results = parallel_map(
+        _annotated_batch, list(images), hog, min_height, n_jobs=n_jobs, progress=progress, description="people"
+    )
+    features, sources, skipped = [], [], []
+    for result in results:
+        if isinstance(result, str):
+            skipped.append(result)
+        else:
+            features.append(result[0])
+            sources += result[1]
+    stacked = np.concatenate(features) if features else np.zeros((0, hog.n_features), np.float32)
+    return stacked, sources, skipped
+
+
 def _positive_batch(paths: Sequence[Path], hog: HOGParameters) -> list[np.ndarray | str]:
     results = []
     for path in paths:
@@ -201,6 +322,16 @@ def random_negative_features(
     return stacked, sources, skipped
 
 
+def annotated_images(dataset) -> list[tuple[Path, np.ndarray]]:
+    """The annotated ``Train/pos`` photographs of a data set, with their person boxes."""
+    pairs = []
+    for path in dataset.train_positive_images:
+        annotation = dataset.annotation(path)
+        if annotation is not None and len(annotation.boxes):
+            pairs.append((path, annotation.boxes))
+    return pairs
+
+
 def initial_training_set(
     positive_crops: Sequence[Path],
     negative_images: Sequence[Path],
@@ -209,8 +340,21 @@ def initial_training_set(
     seed: int = 0,
     n_jobs: int = 1,
     progress: bool = False,
+    annotated_images: Sequence[tuple[Path, np.ndarray]] = (),
 ) -> tuple[TrainingSet, list[str]]:
     """Positives from crops plus random negatives: the round-0 training set.
+
+    Parameters
+    ----------
+    positive_crops, negative_images : sequence of Path
+    hog : HOGParameters
+    negatives_per_image : int
+    seed : int
+    n_jobs : int
+    progress : bool
+    annotated_images : sequence of (path, boxes), optional
+        Photographs whose annotated people (and their mirror images) are
+        added as positives (see :func:`annotated_positive_features`).
 
     Returns
     -------
@@ -218,11 +362,18 @@ def initial_training_set(
     skipped : list of str
         Messages for files that could not be read.
     """
-    if not positive_crops:
+    if not positive_crops and not annotated_images:
         raise HogdetError("no positive crops found (96X160H96/Train/pos or positives/)")
     if not negative_images:
         raise HogdetError("no negative images found (Train/neg or negatives/)")
-    positives, positive_sources, skipped_positives = positive_features(positive_crops, hog, n_jobs, progress)
+    positives, positive_sources, skipped = positive_features(positive_crops, hog, n_jobs, progress)
+    if annotated_images:
+        people, people_sources, skipped_people = annotated_positive_features(
+            annotated_images, hog, n_jobs=n_jobs, progress=progress
+        )
+        positives = np.concatenate([positives, people])
+        positive_sources += people_sources
+        skipped += skipped_people
     negatives, negative_sources, skipped_negatives = random_negative_features(
         negative_images, negatives_per_image, seed, hog, n_jobs, progress
     )
@@ -231,7 +382,7 @@ def initial_training_set(
         labels=np.concatenate([np.ones(len(positives), np.int8), np.zeros(len(negatives), np.int8)]),
         sources=positive_sources + negative_sources,
     )
-    return training_set, skipped_positives + skipped_negatives
+    return training_set, skipped + skipped_negatives
 
 
 def train_detector(
@@ -262,6 +413,7 @@ def train(
     seed: int = 0,
     n_jobs: int = 1,
     progress: bool = False,
+    annotated_positives: bool = False,
 ) -> Detector:
     """Train the round-0 detector on a data set (what ``hogdet train`` does).
 
@@ -277,6 +429,10 @@ def train(
     seed : int
     n_jobs : int
         joblib workers for feature extraction (-1: all cores).
+    progress : bool
+    annotated_positives : bool
+        Also use the annotated people of ``Train/pos`` photographs (see
+        :class:`hogdet.mining.MiningOptions`).
 
     Returns
     -------
@@ -292,6 +448,7 @@ def train(
         seed,
         n_jobs,
         progress,
+        annotated_images=annotated_images(dataset) if annotated_positives else (),
     )
     metadata = {
         "data": str(dataset.root),

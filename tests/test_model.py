@@ -127,3 +127,29 @@ def test_training_needs_both_classes():
     features, _ = separable_data()
     with pytest.raises(HogdetError, match="positives and negatives"):
         fit_detector(features, np.ones(len(features), int), hog=SMALL)
+
+
+def test_sample_weights_shape_the_svm_but_not_the_calibration():
+    features, labels = separable_data(5, n=300)
+    plain = fit_detector(features, labels, hog=SMALL, C=0.1)
+    # Up-weighting the positives tenfold moves the hyperplane ...
+    weights = np.where(labels == 1, 10.0, 1.0)
+    weighted = fit_detector(features, labels, hog=SMALL, C=0.1, sample_weight=weights)
+    assert not np.allclose(weighted.weights, plain.weights)
+    # ... but probabilities stay calibrated on the unweighted data.
+    probabilities = weighted.predict_proba(features)[:, 1]
+    assert abs(probabilities.mean() - labels.mean()) < 0.1
+
+
+def test_platt_coefficients_by_hand():
+    from hogdet.model import platt_coefficients
+
+    # Perfectly separated decision values give a steep sigmoid through 0
+    # (a < 0), and a shifted copy moves b by -a times the shift.
+    values = np.array([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0] * 5)
+    labels = np.array([0, 0, 0, 1, 1, 1] * 5)
+    a, b = platt_coefficients(values, labels)
+    assert a < -1 and abs(b) < 1e-3
+    a_shifted, b_shifted = platt_coefficients(values + 2.0, labels)
+    assert a_shifted == pytest.approx(a, rel=1e-3)
+    assert b_shifted == pytest.approx(b - 2.0 * a, rel=1e-3, abs=1e-3)
