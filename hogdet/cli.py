@@ -2,7 +2,7 @@
 
 Every command is a thin wrapper over a library function; a user's mistake
 (bad file, bad option, missing data) becomes a one-line error and exit
-code 2, never a traceback.
+code 1 (2 for a malformed command line, as click does), never a traceback.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .errors import HogdetError
 
 
 def _friendly_errors(command):
-    """Turn HogdetError into click's one-line 'Error: ...' and exit code 2."""
+    """Turn HogdetError into click's one-line 'Error: ...' and exit code 1."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -66,6 +66,91 @@ padding_option = click.option(
 )
 
 
+def training_options(command):
+    """Options shared by train, mine and compare: how round 0 is trained."""
+    options = [
+        click.option("--neg-per-image", type=click.IntRange(min=1), default=10, show_default=True,
+                     help="Random negative windows drawn from each person-free image."),
+        click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="SVM regularisation (default 0.01, Dalal & Triggs')."),
+        click.option("--hog-interpolation", type=click.Choice(["none", "orientation", "trilinear"]),
+                     default="none", show_default=True,
+                     help="HOG voting: none (= skimage.feature.hog), orientation, or Dalal & Triggs' trilinear."),
+        click.option("--annotated-positives", is_flag=True,
+                     help="Also train on the annotated people of Train/pos photographs (and their mirror images)."),
+        seed_option,
+        jobs_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def strategy_options(command):
+    """Options of the mining strategies (each strategy uses the ones it needs)."""
+    options = [
+        click.option("--threshold", type=float, default=0.5, show_default=True, callback=_probability,
+                     help="Hard negatives: background windows with calibrated probability above this."),
+        click.option("--max-per-image", type=int, default=20, show_default=True,
+                     help="At most this many windows per image and round (highest scores first)."),
+        click.option("--max-hard", type=int, default=10000, show_default=True,
+                     help="At most this many windows per round (highest scores first)."),
+        click.option("--mine-positive-images", is_flag=True,
+                     help="hard-negative: also mine the backgrounds of the annotated Train/pos photographs."),
+        click.option("--gamma", type=float, default=2.0, show_default=True, help="focal, prime: focusing exponent."),
+        click.option("--band", type=float, default=0.1, show_default=True,
+                     help="uncertain: half-width of the probability band around 0.5."),
+        click.option("--top-k", type=int, default=10, show_default=True, help="ohem: windows kept per image."),
+        click.option("--jitter-copies", type=int, default=4, show_default=True,
+                     help="hard-example: jittered windows per missed person."),
+        click.option("--jitter", type=float, default=0.05, show_default=True,
+                     help="hard-example: jitter of position and scale (fraction of the person's height)."),
+        click.option("--iou-bins", type=int, default=3, show_default=True, help="iou-balanced: IoU bins."),
+        click.option("--floor-iou", type=float, default=0.1, show_default=True,
+                     help="iou-balanced: IoU below which windows are drawn at random."),
+        click.option("--floor-fraction", type=float, default=0.25, show_default=True,
+                     help="iou-balanced: share drawn at random below --floor-iou."),
+        click.option("--importance-bias", type=float, default=0.0, show_default=True,
+                     help="prime: bias of the importance weights, in [0, 1]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+_STRATEGY_OPTION_NAMES = (
+    "threshold", "max_per_image", "max_hard", "mine_positive_images", "gamma", "band", "top_k",
+    "jitter_copies", "jitter", "iou_bins", "floor_iou", "floor_fraction", "importance_bias",
+)
+
+
+def _strategy_settings(values: dict) -> dict:
+    settings = {name: values.pop(name) for name in _STRATEGY_OPTION_NAMES}
+    settings["scan_positive_images"] = settings.pop("mine_positive_images")
+    return settings
+
+
+def _mining_options(rounds, values: dict):
+    from .detection import ScanParameters
+    from .features import HOGParameters
+    from .mining import MiningOptions
+    from .model import DEFAULT_C
+
+    return MiningOptions(
+        rounds=rounds,
+        negatives_per_image=values["neg_per_image"],
+        C=DEFAULT_C if values["C"] is None else values["C"],
+        seed=values["seed"],
+        scan=ScanParameters(scale_step=values["scale_step"], padding=values["padding"]),
+        hog=HOGParameters(interpolation=values["hog_interpolation"]),
+        annotated_positives=values["annotated_positives"],
+    )
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hogdet")
 def main() -> None:
@@ -81,14 +166,9 @@ def main() -> None:
 @main.command()
 @data_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Model file to write (.npz).")
-@click.option("--neg-per-image", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Random negative windows drawn from each person-free image.")
-@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="SVM regularisation (default 0.01, Dalal & Triggs').")
-@seed_option
-@jobs_option
+@training_options
 @_friendly_errors
-def train(data, out, neg_per_image, C, seed, n_jobs):
+def train(data, out, **values):
     """Train the round-0 detector: crops as positives, random windows as negatives.
 
     \b
@@ -96,26 +176,28 @@ def train(data, out, neg_per_image, C, seed, n_jobs):
       hogdet train --data data/INRIAPerson --out model.npz --neg-per-image 10 --seed 0
     """
     from .datasets import load_dataset, resolve_data_dir
-    from .model import DEFAULT_C
     from .training import train as train_model
 
+    values.update(scale_step=1.05, padding=32)
+    options = _mining_options(1, values)
     dataset = load_dataset(resolve_data_dir(data))
-    click.echo(
+    _say(
         f"training on {len(dataset.train_positive_crops)} crops and "
-        f"{len(dataset.train_negative_images)} person-free images from {dataset.root}",
-        err=True,
+        f"{len(dataset.train_negative_images)} person-free images from {dataset.root}"
     )
     detector = train_model(
         dataset,
-        negatives_per_image=neg_per_image,
-        C=DEFAULT_C if C is None else C,
-        seed=seed,
-        n_jobs=n_jobs,
+        hog=options.hog,
+        negatives_per_image=options.negatives_per_image,
+        C=options.C,
+        seed=options.seed,
+        n_jobs=values["n_jobs"],
         progress=True,
+        annotated_positives=options.annotated_positives,
     )
     detector.save(out)
     info = detector.metadata
-    click.echo(f"wrote {out} ({info['n_positives']} positives, {info['n_negatives']} negatives)", err=True)
+    _say(f"wrote {out} ({info['n_positives']} positives, {info['n_negatives']} negatives)")
 
 
 @main.command()
@@ -184,62 +266,76 @@ def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padd
 @click.option("--rounds", type=int, default=3, show_default=True, help="Mining rounds after the initial training.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Run folder (config, metrics, models, mined windows, plot).")
-@click.option("--threshold", type=float, default=0.5, show_default=True, callback=_probability,
-              help="Keep background windows whose calibrated probability exceeds this.")
-@click.option("--max-per-image", type=int, default=20, show_default=True,
-              help="At most this many hard windows per image and round (highest scores first).")
-@click.option("--max-hard", type=int, default=10000, show_default=True,
-              help="At most this many hard windows per round (highest scores first).")
-@click.option("--neg-per-image", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Random negative windows per person-free image in round 0.")
-@click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="SVM regularisation (default 0.01, Dalal & Triggs').")
-@seed_option
-@jobs_option
+@click.option("--strategy", default="hard-negative", show_default=True,
+              help="Which examples to mine: hard-negative, hard-example, uncertain, ohem, focal, iou-balanced, prime.")
+@strategy_options
+@training_options
 @click.option("--resume", is_flag=True, help="Continue the run in --out after its last finished round.")
 @click.option("--backend", type=click.Choice(["loky", "dask"]), default="loky", show_default=True,
               help="Where scanning runs: local processes, or a Dask cluster.")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask).")
-@click.option("--strategy", default="hard-negative", show_default=True, help="Which examples to mine (see docs).")
 @scale_step_option
 @padding_option
 @_friendly_errors
-def mine(data, rounds, out, threshold, max_per_image, max_hard, neg_per_image, C, seed, n_jobs, resume,
-         backend, scheduler, strategy, scale_step, padding):
+def mine(data, rounds, out, strategy, resume, backend, scheduler, **values):
     """Hard negative mining: train, rescan person-free images, add false positives, retrain.
 
     \b
     Example:
       hogdet mine --data data/INRIAPerson --rounds 3 --out runs/inria
       hogdet mine --data data/INRIAPerson --rounds 3 --out runs/inria --resume
+      hogdet mine --data data/INRIAPerson --out runs/focal --strategy focal --gamma 2
       hogdet mine --data data/INRIAPerson --out runs/big --backend dask --scheduler tcp://head:8786
     """
     from .datasets import load_dataset, resolve_data_dir
-    from .detection import ScanParameters
-    from .mining import MiningOptions
     from .mining import mine as run_mining
-    from .model import DEFAULT_C
     from .strategies import make_strategy
 
-    options = MiningOptions(
-        rounds=rounds,
-        negatives_per_image=neg_per_image,
-        C=DEFAULT_C if C is None else C,
-        seed=seed,
-        scan=ScanParameters(scale_step=scale_step, padding=padding),
-    )
-    chosen = make_strategy(strategy, threshold=threshold, max_per_image=max_per_image, max_hard=max_hard)
+    chosen = make_strategy(strategy, **_strategy_settings(values))
+    options = _mining_options(rounds, values)
     dataset = load_dataset(resolve_data_dir(data))
-    click.echo(
+    _say(
         f"mining {rounds} rounds on {dataset.root}: {len(dataset.train_positive_crops)} crops, "
-        f"{len(dataset.train_negative_images)} person-free images; strategy {chosen.name}",
-        err=True,
+        f"{len(dataset.train_negative_images)} person-free images; strategy {chosen.name}"
     )
     result = run_mining(
-        dataset, out, options, chosen, n_jobs=n_jobs, backend=backend, scheduler=scheduler,
-        resume=resume, progress=True, log=lambda line: click.echo(line, err=True),
+        dataset, out, options, chosen, n_jobs=values["n_jobs"], backend=backend, scheduler=scheduler,
+        resume=resume, progress=True, log=_say,
     )
-    click.echo(f"final model: {result.out_dir / 'model.npz'}", err=True)
+    _say(f"final model: {result.out_dir / 'model.npz'}")
+
+
+@main.command()
+@data_option
+@click.option("--strategies", required=True, help="Comma-separated strategy names, e.g. hard-negative,ohem,focal.")
+@click.option("--rounds", type=int, default=3, show_default=True, help="Mining rounds per strategy.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for one run per strategy, results.md, results.csv and DET plots.")
+@strategy_options
+@training_options
+@click.option("--resume", is_flag=True, help="Continue unfinished runs in --out.")
+@scale_step_option
+@padding_option
+@_friendly_errors
+def compare(data, strategies, rounds, out, resume, **values):
+    """Compare mining strategies from the same round-0 model, with both INRIA protocols.
+
+    \b
+    Example:
+      hogdet compare --data data/INRIAPerson --strategies hard-negative,ohem,focal --rounds 3 --out runs/compare
+    """
+    from .comparison import compare_strategies
+    from .datasets import load_dataset, resolve_data_dir
+
+    names = [name.strip() for name in strategies.split(",") if name.strip()]
+    settings = _strategy_settings(values)
+    options = _mining_options(rounds, values)
+    dataset = load_dataset(resolve_data_dir(data))
+    compare_strategies(
+        dataset, names, out, options, strategy_options=settings, n_jobs=values["n_jobs"], progress=True,
+        log=_say, resume=resume,
+    )
+    click.echo((out / "results.md").read_text())
 
 
 @main.command()

@@ -377,12 +377,16 @@ class HardNegative(Strategy):
     Dalal & Triggs, "Histograms of Oriented Gradients for Human Detection",
     CVPR 2005. Keeps the background windows with calibrated probability
     above ``threshold``, at most ``max_per_image`` per image and
-    ``max_hard`` per round, the highest-scoring first.
+    ``max_hard`` per round, the highest-scoring first. With
+    ``scan_positive_images`` the backgrounds of the annotated ``Train/pos``
+    photographs (windows overlapping every person by IoU < 0.3) are mined
+    too, not only the person-free images.
     """
 
     threshold: float = 0.5
     max_per_image: int | None = 20
     max_hard: int | None = 10000
+    scan_positive_images: bool = False
 
     name = "hard-negative"
 
@@ -617,9 +621,9 @@ class Prime(HardNegative):
 
     gamma: float = 2.0
     importance_bias: float = 0.0
+    scan_positive_images: bool = True
 
     name = "prime"
-    scan_positive_images = True
 
     def __post_init__(self) -> None:
         super().__post_init__()

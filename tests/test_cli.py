@@ -1,0 +1,152 @@
+"""The command line: help, train, detect, evaluate, and every bad input a user may try."""
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from skimage import io as skio
+
+from hogdet import __version__
+from hogdet.cli import main
+
+COMMANDS = [[], ["train"], ["detect"], ["mine"], ["evaluate"], ["compare"], ["data"], ["data", "check"], ["data", "fetch"]]
+
+
+def run(*arguments, **kwargs):
+    return CliRunner().invoke(main, [str(argument) for argument in arguments], catch_exceptions=False, **kwargs)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "hogdet")
+def test_every_command_has_help_with_an_example(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output and "hogdet" in result.output
+
+
+def test_version():
+    assert __version__ in run("--version").output
+
+
+@pytest.fixture(scope="module")
+def model(small_data, tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "model.npz"
+    result = run("train", "--data", small_data, "--out", path, "--neg-per-image", "5", "--n-jobs", "1")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture(scope="module")
+def photo(benchmark):
+    return skio.imread(sorted((benchmark / "Test" / "pos").iterdir())[0])
+
+
+pytestmark = pytest.mark.slow
+
+
+def test_detect_json_schema(model, benchmark, tmp_path):
+    image = sorted((benchmark / "Test" / "pos").iterdir())[0]
+    result = run("detect", model, image, "--json", "--threshold", "0.3", "--out", tmp_path / "drawn")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output.strip().splitlines()[0])
+    assert record["image"] == str(image)
+    for detection in record["detections"]:
+        assert set(detection) == {"box", "score", "probability"}
+        x1, y1, x2, y2 = detection["box"]
+        assert x2 > x1 and y2 > y1 and 0.3 < detection["probability"] <= 1
+    assert (tmp_path / "drawn" / f"{image.stem}.png").is_file()
+
+
+def write_bad_images(folder, photo):
+    skio.imsave(folder / "good.png", photo)
+    data = (folder / "good.png").read_bytes()
+    (folder / "truncated.png").write_bytes(data[: len(data) // 3])
+    (folder / "text.png").write_text("this is a text file, not a PNG\n")
+    skio.imsave(folder / "one-pixel.png", np.zeros((1, 1, 3), np.uint8), check_contrast=False)
+    skio.imsave(folder / "long.png", np.full((10, 10000), 128, np.uint8), check_contrast=False)
+    skio.imsave(folder / "rgba.png", np.dstack([photo, np.full(photo.shape[:2], 255, np.uint8)]))
+    skio.imsave(folder / "sixteen.png", photo[:, :, 0].astype(np.uint16) * 257, check_contrast=False)
+
+
+def test_detect_bad_and_odd_images(model, photo, tmp_path):
+    write_bad_images(tmp_path, photo)
+    for name in ("truncated.png", "text.png"):
+        result = run("detect", model, tmp_path / name)
+        assert result.exit_code == 1
+        assert name in result.output and "Traceback" not in result.output
+    for name in ("one-pixel.png", "long.png"):
+        result = run("detect", model, tmp_path / name, "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["detections"] == []
+    # RGBA and 16-bit versions of the same photograph find the same people.
+    outputs = {}
+    for name in ("good.png", "rgba.png"):
+        result = run("detect", model, tmp_path / name, "--json", "--threshold", "0.3")
+        assert result.exit_code == 0, result.output
+        outputs[name] = [d["box"] for d in json.loads(result.output)["detections"]]
+    assert outputs["good.png"] == outputs["rgba.png"]
+    assert run("detect", model, tmp_path / "sixteen.png", "--json").exit_code == 0
+
+
+@pytest.mark.parametrize("kind", ["pickle", "image", "empty"])
+def test_model_that_is_not_a_model(kind, photo, tmp_path):
+    path = tmp_path / "model.npz"
+    if kind == "pickle":
+        path.write_bytes(pickle.dumps({"weights": np.zeros(3)}))
+    elif kind == "image":
+        skio.imsave(tmp_path / "x.png", photo)
+        (tmp_path / "x.png").rename(path)
+    else:
+        path.write_bytes(b"")
+    skio.imsave(tmp_path / "good.png", photo)
+    result = run("detect", path, tmp_path / "good.png")
+    assert result.exit_code == 1
+    assert "not a hogdet model" in result.output and "Traceback" not in result.output
+
+
+def test_empty_data_folder_says_where_it_looked(tmp_path, monkeypatch):
+    monkeypatch.delenv("HOGDET_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    for command in (["train", "--out", "m.npz", "--data"], ["mine", "--out", "run", "--data"], ["data", "check"]):
+        result = run(*command, "empty")
+        assert result.exit_code == 1
+        assert "empty" in result.output and "data/INRIAPerson" in result.output
+        assert "hogdet data fetch" in result.output
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--rounds", "0"], "--rounds"),
+        (["--threshold", "1.5"], "--threshold"),
+        (["--threshold", "0"], "--threshold"),
+        (["--n-jobs", "0"], "--n-jobs"),
+        (["--strategy", "nonsense"], "unknown strategy"),
+        (["--backend", "dask"], "--scheduler"),
+    ],
+)
+def test_mine_refuses_bad_options_before_work(arguments, message, small_data, tmp_path):
+    result = run("mine", "--data", small_data, "--out", tmp_path / "run", *arguments)
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "run").exists()
+
+
+def test_mine_refuses_a_non_empty_folder_without_resume(small_data, tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "notes.txt").write_text("mine")
+    result = run("mine", "--data", small_data, "--out", tmp_path / "run")
+    assert result.exit_code == 1 and "--resume" in result.output
+
+
+def test_evaluate_writes_metrics_and_plots(model, small_data, tmp_path):
+    result = run("evaluate", model, "--data", small_data, "--out", tmp_path / "eval", "--json", "--scale-step", "1.2",
+                 "--n-jobs", "1")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    for key in ("lamr", "mr_at_1e-4_fppw", "ap"):
+        assert 0 <= metrics[key] <= 1 and summary[key] == metrics[key]
+    assert (tmp_path / "eval" / "det_fppw.png").is_file() and (tmp_path / "eval" / "det_fppi.png").is_file()
