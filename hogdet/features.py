@@ -201,12 +201,14 @@ def _gradients(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _orientation_bins(
-    grad_rows: np.ndarray, grad_cols: np.ndarray, orientations: int
+    grad_rows: np.ndarray, grad_cols: np.ndarray, orientations: int, exact_edges: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unsigned orientation bin of each pixel, as ``skimage.feature.hog`` assigns it.
 
     Bin ``i`` holds orientations in ``[180 i / n, 180 (i + 1) / n)`` degrees.
-    Also returns the continuous position in bin units, in ``[0, n)``.
+    Also returns the continuous position in bin units, in ``[0, n)``; with
+    ``exact_edges=False`` (when only the position is used) the float64
+    recheck of pixels on bin edges is skipped.
     The angle is computed in float32 for speed; the few pixels that lie
     within rounding distance of a bin edge are recomputed in float64 so that
     they fall in the same bin as in the float64 reference.
@@ -217,6 +219,8 @@ def _orientation_bins(
     position -= np.float32(orientations) * np.floor(position * np.float32(1 / orientations))
     bins = position.astype(np.int32)
     np.minimum(bins, orientations - 1, out=bins)
+    if not exact_edges:
+        return bins, position
     distance_to_edge = np.abs(position - np.rint(position))
     near_edge = distance_to_edge < 1e-3
     if near_edge.any():
@@ -270,30 +274,43 @@ def cell_histograms(
     magnitude = grad_rows * grad_rows
     magnitude += grad_cols * grad_cols
     np.sqrt(magnitude, out=magnitude)
-    bins, position = _orientation_bins(grad_rows, grad_cols, params.orientations)
     n_bins = params.orientations
-
-    # Flat index of (cell row, cell col, bin 0) for every pixel.
-    cell_of_row = (np.arange(height, dtype=np.int32) // cell_height) * (n_cell_cols * n_bins)
-    cell_of_col = (np.arange(width, dtype=np.int32) // cell_width) * n_bins
-    cell_index = cell_of_row[:, np.newaxis] + cell_of_col[np.newaxis, :]
     if params.interpolation == "none":
-        index, weights = (bins + cell_index).ravel(), magnitude.ravel()
-    else:
-        # Linear vote between the two nearest bin centres ((i + 0.5) bins),
-        # wrapping around 180 degrees.
-        offset = position - np.float32(0.5)
-        lower = np.floor(offset)
-        upper_share = offset - lower
-        lower = lower.astype(np.int32)
-        lower += n_bins * (lower < 0)
-        upper = lower + 1
-        upper -= n_bins * (upper >= n_bins)
-        index = np.concatenate([(lower + cell_index).ravel(), (upper + cell_index).ravel()])
-        upper_votes = magnitude * upper_share
-        weights = np.concatenate([(magnitude - upper_votes).ravel(), upper_votes.ravel()])
-    histograms = np.bincount(index, weights=weights, minlength=n_cell_rows * n_cell_cols * n_bins)
-    return histograms.reshape(n_cell_rows, n_cell_cols, n_bins).astype(np.float32)
+        bins, _ = _orientation_bins(grad_rows, grad_cols, n_bins)
+        cell_index = _cell_index(height, width, cell_height, cell_width, n_bins)
+        histograms = np.bincount(
+            (bins + cell_index).ravel(), weights=magnitude.ravel(), minlength=n_cell_rows * n_cell_cols * n_bins
+        )
+        return histograms.reshape(n_cell_rows, n_cell_cols, n_bins).astype(np.float32)
+
+    # Linear vote between the two nearest bin centres ((i + 0.5) bins). Each
+    # cell gets two extra bins, for "bin -1" and "bin n", so that no pixel
+    # needs wrapping; they are folded onto bins n - 1 and 0 afterwards.
+    _, position = _orientation_bins(grad_rows, grad_cols, n_bins, exact_edges=False)
+    offset = position + np.float32(0.5)  # (position - 0.5) + 1 for the extra bin
+    lower = np.floor(offset)
+    upper_votes = offset - lower
+    upper_votes *= magnitude
+    magnitude -= upper_votes
+    cell_index = _cell_index(height, width, cell_height, cell_width, n_bins + 2)
+    lower_index = (lower.astype(np.int32) + cell_index).ravel()
+    size = n_cell_rows * n_cell_cols * (n_bins + 2)
+    extended = np.bincount(lower_index, weights=magnitude.ravel(), minlength=size)
+    lower_index += 1
+    extended += np.bincount(lower_index, weights=upper_votes.ravel(), minlength=size)
+    extended = extended.reshape(n_cell_rows, n_cell_cols, n_bins + 2)
+    histograms = extended[:, :, 1:-1].copy()
+    histograms[:, :, -1] += extended[:, :, 0]
+    histograms[:, :, 0] += extended[:, :, -1]
+    return histograms.astype(np.float32)
+
+
+def _cell_index(height: int, width: int, cell_height: int, cell_width: int, bins_per_cell: int) -> np.ndarray:
+    """Flat index of (cell row, cell col, bin 0) of every pixel, shape (height, width)."""
+    n_cell_cols = width // cell_width
+    cell_of_row = (np.arange(height, dtype=np.int32) // cell_height) * (n_cell_cols * bins_per_cell)
+    cell_of_col = (np.arange(width, dtype=np.int32) // cell_width) * bins_per_cell
+    return cell_of_row[:, np.newaxis] + cell_of_col[np.newaxis, :]
 
 
 def normalize_blocks(
