@@ -401,12 +401,16 @@ class HardNegative(Strategy):
     def _false_positives(self, candidates: Candidates) -> np.ndarray:
         return (candidates.labels == 0) & (candidates.probabilities > self.threshold)
 
+    def _choose(self, candidates: Candidates, limit: int | None) -> np.ndarray:
+        """At most ``limit`` windows to keep (subclasses also choose people)."""
+        return top_k(candidates.scores, limit, among=self._false_positives(candidates))
+
     def keep_in_image(self, candidates: Candidates, rng: np.random.Generator) -> np.ndarray:
-        return top_k(candidates.scores, self.max_per_image, among=self._false_positives(candidates))
+        return self._choose(candidates, self.max_per_image)
 
     def select(self, candidates: Candidates, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        chosen = top_k(candidates.scores, self.max_hard, among=self._false_positives(candidates))
-        return chosen, np.zeros(len(chosen), np.int8)
+        chosen = self._choose(candidates, self.max_hard)
+        return chosen, (candidates.labels[chosen] == 1).astype(np.int8)
 
 
 @dataclass
@@ -447,12 +451,6 @@ class HardExample(HardNegative):
         positives = top_k(-np.asarray(candidates.scores, np.float64), limit, among=self._missed_people(candidates))
         return np.concatenate([negatives, positives])
 
-    def keep_in_image(self, candidates: Candidates, rng: np.random.Generator) -> np.ndarray:
-        return self._choose(candidates, self.max_per_image)
-
-    def select(self, candidates: Candidates, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        chosen = self._choose(candidates, self.max_hard)
-        return chosen, (candidates.labels[chosen] == 1).astype(np.int8)
 
 
 @dataclass
@@ -640,12 +638,6 @@ class Prime(HardNegative):
         positives = top_k(np.asarray(candidates.ious, np.float64), limit, among=candidates.labels == 1)
         return np.concatenate([negatives, positives])
 
-    def keep_in_image(self, candidates: Candidates, rng: np.random.Generator) -> np.ndarray:
-        return self._choose(candidates, self.max_per_image)
-
-    def select(self, candidates: Candidates, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        chosen = self._choose(candidates, self.max_hard)
-        return chosen, (candidates.labels[chosen] == 1).astype(np.int8)
 
     def sample_weights(self, labels, probabilities, ious=None, groups=None) -> np.ndarray | None:
         if probabilities is None:

@@ -204,15 +204,7 @@ def annotated_positive_features(
     results = parallel_map(
         _annotated_batch, list(images), hog, min_height, n_jobs=n_jobs, progress=progress, description="people"
     )
-    features, sources, skipped = [], [], []
-    for result in results:
-        if isinstance(result, str):
-            skipped.append(result)
-        else:
-            features.append(result[0])
-            sources += result[1]
-    stacked = np.concatenate(features) if features else np.zeros((0, hog.n_features), np.float32)
-    return stacked, sources, skipped
+    return _gather(results, hog)
 
 
 def _positive_batch(paths: Sequence[Path], hog: HOGParameters) -> list[np.ndarray | str]:
@@ -311,6 +303,11 @@ def random_negative_features(
     results = parallel_map(
         _negative_batch, items, per_image, seed, hog, n_jobs=n_jobs, progress=progress, description="negatives"
     )
+    return _gather(results, hog)
+
+
+def _gather(results: list, hog: HOGParameters) -> tuple[np.ndarray, list[str], list[str]]:
+    """Stack per-image ``(features, sources)`` results; strings are skip messages."""
     features, sources, skipped = [], [], []
     for result in results:
         if isinstance(result, str):
