@@ -452,7 +452,6 @@ class HardExample(HardNegative):
         return np.concatenate([negatives, positives])
 
 
-
 @dataclass
 class Uncertain(Strategy):
     """"Suspicious" windows of either class: probability within ``band`` of 0.5.
