@@ -184,11 +184,16 @@ def _gradients(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     best_cols = np.zeros_like(best)
     close_channels = np.zeros(best.shape, np.int8)
     tie_level = best * np.float32(1 - 1e-5)
+    last = len(planes) - 1
     for channel in range(len(planes)):
-        # The first channel reaching the maximum, as argmax would pick.
-        chosen = strength[channel] == best
-        chosen &= ~taken
-        taken |= chosen
+        # The first channel reaching the maximum, as argmax would pick; the
+        # last channel takes whatever is left.
+        if channel < last:
+            chosen = strength[channel] == best
+            chosen &= ~taken
+            taken |= chosen
+        else:
+            chosen = ~taken
         weight = chosen.astype(np.float32)
         best_rows += grad_rows[channel] * weight
         best_cols += grad_cols[channel] * weight
@@ -414,18 +419,24 @@ def _trilinear_blocks(half_cells: np.ndarray, params: HOGParameters) -> np.ndarr
     n_block_cols = half_cells.shape[1] // 2 - block_width + 1
     if n_block_rows < 1 or n_block_cols < 1:
         return np.zeros((max(n_block_rows, 0), max(n_block_cols, 0), params.block_length), np.float32)
-    # Rows first: for each cell row of the block, the weighted sum of the
-    # block's half-cell rows (blocks move by one cell = two half-cells).
-    by_rows = np.zeros((block_height, n_block_rows, half_cells.shape[1], params.orientations), np.float32)
+
+    def weighted_sum(values: np.ndarray, weights: np.ndarray, count: int, axis: int) -> np.ndarray:
+        # Sum of the half-cell rows (or columns) of each block, weighted;
+        # blocks move by one cell, i.e. two half-cells.
+        total = None
+        for offset in np.flatnonzero(weights):
+            part = np.take(values, np.arange(offset, offset + 2 * count, 2), axis=axis) * weights[offset]
+            total = part if total is None else total.__iadd__(part)
+        return total
+
+    # (block row, half-cell col, cell row in block, bin)
+    by_rows = np.empty((n_block_rows, half_cells.shape[1], block_height, params.orientations), np.float32)
     for slot in range(block_height):
-        for offset, weight in enumerate(row_weights[slot]):
-            if weight:
-                by_rows[slot] += weight * half_cells[offset : offset + 2 * n_block_rows : 2]
-    blocks = np.zeros((n_block_rows, n_block_cols, block_height, block_width, params.orientations), np.float32)
+        by_rows[:, :, slot] = weighted_sum(half_cells, row_weights[slot], n_block_rows, axis=0)
+    # (block row, block col, cell row in block, cell col in block, bin)
+    blocks = np.empty((n_block_rows, n_block_cols, block_height, block_width, params.orientations), np.float32)
     for slot in range(block_width):
-        for offset, weight in enumerate(col_weights[slot]):
-            if weight:
-                blocks[:, :, :, slot] += weight * by_rows[:, :, offset : offset + 2 * n_block_cols : 2].transpose(1, 2, 0, 3)
+        blocks[:, :, :, slot] = weighted_sum(by_rows, col_weights[slot], n_block_cols, axis=1)
     return blocks.reshape(n_block_rows, n_block_cols, params.block_length)
 
 
