@@ -91,9 +91,9 @@ def strategy_options(command):
     options = [
         click.option("--threshold", type=float, default=0.5, show_default=True, callback=_probability,
                      help="Hard negatives: background windows with calibrated probability above this."),
-        click.option("--max-per-image", type=int, default=20, show_default=True,
+        click.option("--max-per-image", type=int, default=100, show_default=True,
                      help="At most this many windows per image and round (highest scores first)."),
-        click.option("--max-hard", type=int, default=10000, show_default=True,
+        click.option("--max-hard", type=int, default=30000, show_default=True,
                      help="At most this many windows per round (highest scores first)."),
         click.option("--mine-positive-images", is_flag=True,
                      help="hard-negative: also mine the backgrounds of the annotated Train/pos photographs."),

@@ -384,8 +384,8 @@ class HardNegative(Strategy):
     """
 
     threshold: float = 0.5
-    max_per_image: int | None = 20
-    max_hard: int | None = 10000
+    max_per_image: int | None = 100
+    max_hard: int | None = 30000
     scan_positive_images: bool = False
 
     name = "hard-negative"
@@ -465,8 +465,8 @@ class Uncertain(Strategy):
     """
 
     band: float = 0.1
-    max_per_image: int | None = 20
-    max_hard: int | None = 10000
+    max_per_image: int | None = 100
+    max_hard: int | None = 30000
 
     name = "uncertain"
     scan_positive_images = True
@@ -506,7 +506,7 @@ class OHEM(Strategy):
     """
 
     top_k: int = 10
-    max_hard: int | None = 10000
+    max_hard: int | None = 30000
 
     name = "ohem"
 
@@ -567,8 +567,8 @@ class IoUBalanced(Strategy):
     ``max_hard`` per round, drawn at random.
     """
 
-    max_per_image: int | None = 20
-    max_hard: int | None = 10000
+    max_per_image: int | None = 100
+    max_hard: int | None = 30000
     iou_bins: int = 3
     floor_iou: float = 0.1
     floor_fraction: float = 0.25
