@@ -240,6 +240,11 @@ def fit_detector(
     # sample weights (focal, prime strategies) reshape the SVM's loss, but
     # "probability" must still describe the real mix of windows.
     platt_a, platt_b = platt_coefficients(held_out, labels)
+    if not platt_a < 0:
+        raise HogdetError(
+            "the trained SVM's held-out scores do not rise with the person class (Platt slope "
+            f"{platt_a:.3g}): too few or too inconsistent samples, or sample weights too extreme"
+        )
     info = {"C": C, "seed": seed, "n_positives": int(counts[1]), "n_negatives": int(counts[0])}
     info.update(metadata or {})
     info["versions"] = package_versions()

@@ -66,7 +66,7 @@ def parallel_map(
     list
         One result per item, in the order of ``items``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     items = list(items)
     workers = effective_jobs(n_jobs) if backend != "dask" else max(n_jobs, 1)

@@ -97,7 +97,9 @@ def cross_entropy(labels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     return -np.log(np.clip(p_true, 1e-12, 1.0))
 
 
-def focal_weights(labels: np.ndarray, probabilities: np.ndarray, gamma: float) -> np.ndarray:
+def focal_weights(
+    labels: np.ndarray, probabilities: np.ndarray, gamma: float, max_weight: float = 10.0
+) -> np.ndarray:
     """Focal-loss modulating factors ``(1 - p_t)^gamma``, scaled to mean 1 in each class.
 
     Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017: the focal
@@ -109,6 +111,13 @@ def focal_weights(labels: np.ndarray, probabilities: np.ndarray, gamma: float) -
     also sees) and the meaning of ``C`` are unchanged, and only the
     distribution within a class moves towards its hard examples. ``gamma =
     0`` gives all ones; a class whose factors are all 0 keeps weights 1.
+
+    The probabilities come from the model trained on these very windows, so
+    most are near 0 or 1 and the few hard ones would take almost all of a
+    class's weight (measured on the benchmark: the top 1% of positives got
+    half of it, single weights of 60, and the retrained SVM fitted those
+    outliers). So each weight is capped at ``max_weight`` times the class
+    mean, and the class rescaled to mean 1 again.
     """
     labels = np.asarray(labels)
     p_true = np.where(labels == 1, probabilities, 1.0 - np.asarray(probabilities, dtype=np.float64))
@@ -117,8 +126,23 @@ def focal_weights(labels: np.ndarray, probabilities: np.ndarray, gamma: float) -
     for members in (labels == 1, labels != 1):
         total = factors[members].sum()
         if total > 0:
-            weights[members] = factors[members] * (members.sum() / total)
+            weights[members] = _capped_mean_one(factors[members], max_weight)
     return weights
+
+
+def _capped_mean_one(values: np.ndarray, cap: float) -> np.ndarray:
+    """Scale to mean 1 with no value above ``cap`` (capped values stay at it)."""
+    scaled = values * (len(values) / values.sum())
+    for _ in range(50):
+        capped = scaled >= cap
+        if not np.any(scaled > cap * (1 + 1e-9)):
+            break
+        free = ~capped
+        budget = len(values) - cap * capped.sum()
+        if budget <= 0 or not free.any():
+            return np.full(len(values), 1.0)
+        scaled = np.where(capped, cap, scaled * (budget / scaled[free].sum()))
+    return scaled
 
 
 def in_probability_band(labels: np.ndarray, probabilities: np.ndarray, band: float) -> np.ndarray:

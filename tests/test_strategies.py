@@ -383,3 +383,21 @@ def test_every_strategy_is_registered_and_builds_from_shared_options():
 def test_bad_options_name_the_command_line_option(name, options, message):
     with pytest.raises(HogdetError, match=message):
         make_strategy(name, **options)
+
+
+def test_focal_weights_are_capped_and_keep_mean_one():
+    from hogdet.strategies import focal_weights
+
+    # 99 easy negatives (p = 0.01, factor 1e-4 at gamma 2) and one hard one
+    # (p = 0.99, factor 0.9801): uncapped, the hard one would weigh
+    # 0.9801 / (0.9801 + 99e-4) * 100 = 99.0. Capped at 10, it weighs 10 and
+    # the 99 easy ones share the remaining 90 equally: 90 / 99 each.
+    labels = np.zeros(100, int)
+    probabilities = np.full(100, 0.01)
+    probabilities[0] = 0.99
+    weights = focal_weights(labels, probabilities, gamma=2.0, max_weight=10.0)
+    assert weights[0] == pytest.approx(10.0)
+    np.testing.assert_allclose(weights[1:], 90 / 99)
+    assert weights.mean() == pytest.approx(1.0)
+    uncapped = focal_weights(labels, probabilities, gamma=2.0, max_weight=1e9)
+    assert uncapped[0] == pytest.approx(0.9801 / (0.9801 + 99e-4) * 100)
