@@ -76,6 +76,8 @@ def training_options(command):
         click.option("--hog-interpolation", type=click.Choice(["none", "orientation", "trilinear"]),
                      default="none", show_default=True,
                      help="HOG voting: none (= skimage.feature.hog), orientation, or Dalal & Triggs' trilinear."),
+        click.option("--hog-block-sigma", type=click.FloatRange(min=0), default=0.5, show_default=True,
+                     help="trilinear HOG: Gaussian window over each block, sigma in block widths (0: none)."),
         click.option("--annotated-positives", is_flag=True,
                      help="Also train on the annotated people of Train/pos photographs (and their mirror images)."),
         seed_option,
@@ -142,7 +144,7 @@ def _mining_options(rounds, values: dict):
         C=DEFAULT_C if values["C"] is None else values["C"],
         seed=values["seed"],
         scan=ScanParameters(scale_step=values["scale_step"], padding=values["padding"]),
-        hog=HOGParameters(interpolation=values["hog_interpolation"]),
+        hog=HOGParameters(interpolation=values["hog_interpolation"], block_sigma=values["hog_block_sigma"]),
         annotated_positives=values["annotated_positives"],
     )
 
