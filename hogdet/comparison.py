@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from .detection import ScanParameters
 from .errors import HogdetError
-from .evaluation import Evaluation, evaluate, write_comparison, write_evaluation
+from .evaluation import Evaluation, evaluate, read_evaluation, write_comparison, write_evaluation
 from .io import write_text_atomic
 from .mining import MiningOptions, MiningResult, mine, train_round_zero
 from .peers import HogdetScorer
@@ -32,8 +32,20 @@ EXTRA_COLUMNS = ("training-set size", "mining s", "training s")
 
 def _run_totals(result: MiningResult) -> tuple[int, float, float]:
     """Final training-set size, scan seconds and training seconds of the mining rounds (round 0 excluded)."""
-    rounds = [row for row in result.metrics if int(row["round"]) > 0]
-    size = int(result.metrics[-1]["training_set_size"])
+    return _totals(result.metrics)
+
+
+def _run_totals_from_folder(run_dir: Path) -> tuple[int, float, float]:
+    """The same totals, read back from a finished run's ``metrics.csv``."""
+    import csv
+
+    with open(run_dir / "metrics.csv", newline="") as stream:
+        return _totals(list(csv.DictReader(stream)))
+
+
+def _totals(metrics: list[dict]) -> tuple[int, float, float]:
+    rounds = [row for row in metrics if int(row["round"]) > 0]
+    size = int(metrics[-1]["training_set_size"])
     return (
         size,
         round(sum(float(row["scan_seconds"]) for row in rounds), 1),
@@ -109,19 +121,38 @@ def compare_strategies(
     say("round 0: training the shared starting model")
     start = train_round_zero(dataset, options, n_jobs=n_jobs, progress=progress)
     scan = evaluation_scan or options.scan
-    evaluations, totals = [], []
+    evaluations, totals, failures = [], [], []
     for name, strategy in zip(names, built):
+        saved = out_dir / name / "evaluation"
+        if resume and (out_dir / name / "model.npz").is_file() and (saved / "metrics.json").is_file():
+            say(f"strategy {name}: finished earlier, reading {saved / 'metrics.json'}")
+            evaluations.append(read_evaluation(saved))
+            totals.append(_run_totals_from_folder(out_dir / name))
+            continue
         say(f"strategy {name}: mining {options.rounds} rounds in {out_dir / name}")
-        result = mine(
-            dataset, out_dir / name, options, strategy, n_jobs=n_jobs, resume=resume, progress=progress,
-            log=lambda line, name=name: say(f"  {name}: {line}"), initial=start,
-        )
+        try:
+            result = mine(
+                dataset, out_dir / name, options, strategy, n_jobs=n_jobs, resume=resume, progress=progress,
+                log=lambda line, name=name: say(f"  {name}: {line}"), initial=start,
+            )
+        except HogdetError as error:
+            # One strategy that breaks the SVM is a result, not a reason to
+            # lose the others: it is reported and the comparison goes on.
+            say(f"strategy {name}: failed: {error}")
+            failures.append((name, str(error)))
+            continue
         say(f"strategy {name}: evaluating")
         evaluation = evaluate(HogdetScorer(result.detector, name=name), dataset, scan, n_jobs=n_jobs, progress=progress)
-        write_evaluation(evaluation, out_dir / name / "evaluation")
+        write_evaluation(evaluation, saved)
         evaluations.append(evaluation)
         totals.append(_run_totals(result))
+    if not evaluations:
+        raise HogdetError("every strategy failed: " + "; ".join(f"{name}: {reason}" for name, reason in failures))
     extra = {column: [values[index] for values in totals] for index, column in enumerate(EXTRA_COLUMNS)}
     table = write_comparison(evaluations, out_dir, extra)
+    if failures:
+        notes = "".join(f"\n- {name} failed: {reason}\n" for name, reason in failures)
+        table += notes
+        write_text_atomic(out_dir / "results.md", table)
     say(table.rstrip())
     return evaluations

@@ -291,6 +291,40 @@ def evaluate(
     )
 
 
+def read_evaluation(out_dir: str | os.PathLike) -> Evaluation:
+    """The :class:`Evaluation` that :func:`write_evaluation` wrote into ``out_dir``.
+
+    The per-window curve comes back thinned as it was saved, and the
+    per-image thresholds are not saved (empty).
+    """
+    path = Path(out_dir) / "metrics.json"
+    try:
+        saved = json.loads(path.read_text())
+        per_image = saved["curves"]["fppi"]
+        counts = saved["counts"]
+        return Evaluation(
+            name=saved["name"],
+            lamr=saved["lamr"],
+            mr_at_1e4_fppw=saved["mr_at_1e-4_fppw"],
+            ap=saved["ap"],
+            seconds_per_image=saved["seconds_per_image"],
+            per_image=PerImageResult(
+                fppi=np.asarray(per_image["fppi"]),
+                miss_rate=np.asarray(per_image["miss_rate"]),
+                recall=np.asarray(per_image["recall"]),
+                precision=np.asarray(per_image["precision"]),
+                thresholds=np.zeros(0),
+                n_images=counts.get("test_images", 0),
+                n_truths=counts.get("people", 0),
+            ),
+            fppw=np.asarray(saved["curves"]["fppw"]["fppw"]),
+            fppw_miss_rate=np.asarray(saved["curves"]["fppw"]["miss_rate"]),
+            counts=counts,
+        )
+    except (OSError, ValueError, KeyError) as error:
+        raise HogdetError(f"{path}: not a readable hogdet evaluation ({type(error).__name__})") from None
+
+
 def write_evaluation(evaluation: Evaluation, out_dir: str | os.PathLike) -> Path:
     """Write ``metrics.json``, ``det_fppw.png`` and ``det_fppi.png`` into ``out_dir``."""
     from .plotting import plot_det_fppi, plot_det_fppw

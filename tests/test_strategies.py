@@ -184,12 +184,16 @@ def test_focal_weights_by_hand():
     labels = np.array([1, 1, 0, 0])
     probabilities = np.array([0.9, 0.4, 0.2, 0.7])
     np.testing.assert_allclose(
-        focal_weights(labels, probabilities, 2.0), [0.054054, 1.945946, 0.150943, 1.849057], atol=1e-6
+        focal_weights(labels, probabilities, 2.0, max_weight=np.inf, min_weight=0.0),
+        [0.054054, 1.945946, 0.150943, 1.849057],
+        atol=1e-6,
     )
     np.testing.assert_allclose(focal_weights(labels, probabilities, 0.0), [1, 1, 1, 1])
+    # With the default floor of 0.25 the easy member of each class is
+    # lifted to 0.25 and the other keeps the rest of the class's 2: 1.75.
     strategy = Focal(gamma=2.0)
     assert strategy.sample_weights(labels, None) is None  # round 0: no model yet
-    np.testing.assert_allclose(strategy.sample_weights(labels, probabilities), [0.054054, 1.945946, 0.150943, 1.849057], atol=1e-6)
+    np.testing.assert_allclose(strategy.sample_weights(labels, probabilities), [0.25, 1.75, 0.25, 1.75], atol=1e-6)
 
 
 def test_focal_mines_like_hard_negative():
@@ -395,9 +399,14 @@ def test_focal_weights_are_capped_and_keep_mean_one():
     labels = np.zeros(100, int)
     probabilities = np.full(100, 0.01)
     probabilities[0] = 0.99
-    weights = focal_weights(labels, probabilities, gamma=2.0, max_weight=10.0)
+    weights = focal_weights(labels, probabilities, gamma=2.0, max_weight=10.0, min_weight=0.0)
     assert weights[0] == pytest.approx(10.0)
     np.testing.assert_allclose(weights[1:], 90 / 99)
     assert weights.mean() == pytest.approx(1.0)
-    uncapped = focal_weights(labels, probabilities, gamma=2.0, max_weight=1e9)
+    # A floor of 0.95 lifts the easy ones to 0.95 and leaves the hard one
+    # the rest of the class's weight: 100 - 99 * 0.95 = 5.95.
+    floored = focal_weights(labels, probabilities, gamma=2.0, max_weight=10.0, min_weight=0.95)
+    np.testing.assert_allclose(floored[1:], 0.95)
+    assert floored[0] == pytest.approx(5.95)
+    uncapped = focal_weights(labels, probabilities, gamma=2.0, max_weight=1e9, min_weight=0.0)
     assert uncapped[0] == pytest.approx(0.9801 / (0.9801 + 99e-4) * 100)
