@@ -8,7 +8,7 @@ hard negatives.
 
 Usage::
 
-    python benchmarks/mine_scaling.py [DATA_DIR] [--images 120] [--model round-0.npz]
+    python benchmarks/mine_scaling.py [DATA_DIR] [--images 400] [--model round-0.npz]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default=os.environ.get("HOGDET_DATA", "data/INRIAPerson"))
-    parser.add_argument("--images", type=int, default=120, help="person-free images to scan")
+    parser.add_argument("--images", type=int, default=400, help="person-free images to scan")
     parser.add_argument("--model", default=None, help="a hogdet model; default: train a small one")
     parser.add_argument("--hog-interpolation", default="none", choices=["none", "orientation", "trilinear"])
     arguments = parser.parse_args()
