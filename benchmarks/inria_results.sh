@@ -13,5 +13,5 @@ out=${2:-runs/results}
 
 hogdet mine --data "$data" --rounds 3 --out "$out/mining" \
     --hog-interpolation trilinear --hog-block-sigma 0.25 --annotated-positives --mine-positive-images \
-    --neg-per-image 20 --C 0.1 --max-per-image 100 --max-hard 30000
+    --strategy hard-example --neg-per-image 20 --C 0.1 --max-per-image 100 --max-hard 30000
 hogdet evaluate "$out"/mining/round-{0,1,2,3}.npz --opencv-default --data "$data" --out "$out/evaluation"
