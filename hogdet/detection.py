@@ -401,12 +401,18 @@ def detection_features(detections: Detections, grids: dict[int, np.ndarray], hog
 
 
 def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Intersection over union of one box with each of ``boxes`` (x1, y1, x2, y2)."""
-    width = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0, None)
-    height = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0, None)
+    """Intersection over union of boxes (x1, y1, x2, y2), broadcast row by row.
+
+    ``box`` of shape (4,) against ``boxes`` of shape (n, 4) gives the IoU of
+    that box with each; two arrays of shape (n, 4) give the IoU of each pair
+    of rows.
+    """
+    box, boxes = np.asarray(box), np.asarray(boxes)
+    width = np.clip(np.minimum(box[..., 2], boxes[:, 2]) - np.maximum(box[..., 0], boxes[:, 0]), 0, None)
+    height = np.clip(np.minimum(box[..., 3], boxes[:, 3]) - np.maximum(box[..., 1], boxes[:, 1]), 0, None)
     intersection = width * height
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    union = (box[2] - box[0]) * (box[3] - box[1]) + areas - intersection
+    union = (box[..., 2] - box[..., 0]) * (box[..., 3] - box[..., 1]) + areas - intersection
     return intersection / np.maximum(union, 1e-12)
 
 

@@ -155,16 +155,6 @@ def _labels_from_ious(ious: np.ndarray) -> np.ndarray:
     return np.where(ious >= PERSON_IOU, 1, np.where(ious < BACKGROUND_IOU, 0, -1)).astype(np.int8)
 
 
-def _paired_iou(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """IoU of ``boxes[i]`` with ``others[i]``, for every i."""
-    width = np.clip(np.minimum(boxes[:, 2], others[:, 2]) - np.maximum(boxes[:, 0], others[:, 0]), 0, None)
-    height = np.clip(np.minimum(boxes[:, 3], others[:, 3]) - np.maximum(boxes[:, 1], others[:, 1]), 0, None)
-    intersection = width * height
-    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    other_area = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    return intersection / np.maximum(area + other_area - intersection, 1e-12)
-
-
 def _scan_batch(
     items: Sequence[tuple[str, str, np.ndarray | None]],
     detector: Detector,
@@ -199,7 +189,7 @@ def _scan_batch(
         person_boxes = person_window_boxes(proposed, hog)
         person_features = person_window_features(image, person_boxes, hog)
         person_scores = detector.decision_function(person_features)
-        person_ious = _paired_iou(person_boxes, np.asarray(truths, np.float64)[owners]) if len(owners) else np.zeros(0)
+        person_ious = box_iou(person_boxes, np.asarray(truths, np.float64)[owners]) if len(owners) else np.zeros(0)
 
         n_scanned = len(found)
         candidates = Candidates(

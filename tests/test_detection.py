@@ -136,3 +136,15 @@ def test_detect_keeps_only_boxes_above_the_probability(astronaut):
 def test_bad_scan_parameters(bad):
     with pytest.raises(HogdetError):
         ScanParameters(**bad)
+
+
+def test_box_iou_one_against_many_and_row_by_row():
+    from hogdet.detection import box_iou
+
+    boxes = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]], float)
+    # [0,0,10,10] vs [5,0,15,10]: intersection 5 x 10 = 50, union 150 -> 1/3.
+    np.testing.assert_allclose(box_iou(boxes[0], boxes), [1.0, 1 / 3, 0.0])
+    # Row by row: pair 0 identical (1), pair 1 half-width overlap with a
+    # 10 x 10 box shifted by 5 (1/3), pair 2 disjoint (0).
+    others = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 10, 10]], float)
+    np.testing.assert_allclose(box_iou(boxes, others), [1.0, 1 / 3, 0.0])
