@@ -81,3 +81,19 @@ def make_subset(benchmark: Path, target: Path, crops: int = 120, negatives: int 
 def small_data(benchmark, tmp_path_factory) -> Path:
     """120 training crops, 8 person-free images, 6 annotated photographs per split."""
     return make_subset(benchmark, tmp_path_factory.mktemp("small") / "INRIAPerson")
+
+
+@pytest.fixture(scope="session")
+def small_dataset(small_data):
+    """The small data set, loaded."""
+    from hogdet.datasets import load_dataset
+
+    return load_dataset(small_data)
+
+
+def csv_rows(path: Path) -> list[dict]:
+    """The rows of a CSV file as dictionaries."""
+    import csv
+
+    with open(path, newline="") as stream:
+        return list(csv.DictReader(stream))

@@ -1,14 +1,13 @@
 """``compare_strategies`` end to end on a small real data set, and the strategies through the loop."""
 
-import csv
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import csv_rows
 
 from hogdet.comparison import compare_strategies
-from hogdet.datasets import load_dataset
 from hogdet.detection import ScanParameters, box_iou
 from hogdet.errors import HogdetError
 from hogdet.mining import MiningOptions, _scan_items, mine, scan_images, train_round_zero
@@ -22,14 +21,9 @@ FAST = MiningOptions(rounds=1, negatives_per_image=5, scan=ScanParameters(scale_
 STRATEGIES = ["hard-negative", "hard-example", "prime"]
 
 
-def rows(path: Path) -> list[dict]:
-    with open(path, newline="") as stream:
-        return list(csv.DictReader(stream))
-
-
 @pytest.fixture(scope="module")
-def dataset(small_data):
-    return load_dataset(small_data)
+def dataset(small_dataset):
+    return small_dataset
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +41,11 @@ def test_table_plot_and_one_run_folder_per_strategy(comparison):
     assert [evaluation.name for evaluation in evaluations] == STRATEGIES
     for name in ("results.md", "results.csv", "det_fppw.png", "det_fppi.png", "comparison.json"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0
-    table = rows(out / "results.csv")
+    table = csv_rows(out / "results.csv")
     assert [row["detector"] for row in table] == STRATEGIES
     for row, name in zip(table, STRATEGIES):
         assert {"LAMR", "MR at 1e-4 FPPW", "AP", "training-set size", "mining s", "training s"} <= set(row)
-        metrics = rows(out / name / "metrics.csv")
+        metrics = csv_rows(out / name / "metrics.csv")
         assert int(row["training-set size"]) == int(metrics[-1]["training_set_size"])
         assert float(row["mining s"]) >= 0 and float(row["training s"]) > 0
         assert (out / name / "model.npz").is_file() and (out / name / "evaluation" / "metrics.json").is_file()
@@ -66,7 +60,7 @@ def test_every_strategy_starts_from_the_same_round_zero_model(comparison):
         other = load_model(out / name / "round-0.npz")
         np.testing.assert_array_equal(other.weights, first.weights)
         assert other.bias == first.bias
-    sizes = {rows(out / name / "metrics.csv")[0]["training_set_size"] for name in STRATEGIES}
+    sizes = {csv_rows(out / name / "metrics.csv")[0]["training_set_size"] for name in STRATEGIES}
     assert len(sizes) == 1
 
 
@@ -75,7 +69,7 @@ def test_hard_example_adds_jittered_annotated_people(comparison, dataset):
     # photograph that overlaps an annotated person, with p <= 0.5 under the
     # round-0 model.
     out, _, _ = comparison
-    added = rows(out / "hard-example" / "hard_negatives.csv")
+    added = csv_rows(out / "hard-example" / "hard_negatives.csv")
     people = [row for row in added if row["label"] == "1"]
     assert people, "hard-example added no missed people"
     for row in people:
@@ -88,7 +82,7 @@ def test_hard_example_adds_jittered_annotated_people(comparison, dataset):
 
 def test_prime_adds_people_from_the_photographs(comparison):
     out, _, _ = comparison
-    added = rows(out / "prime" / "hard_negatives.csv")
+    added = csv_rows(out / "prime" / "hard_negatives.csv")
     assert {row["label"] for row in added} == {"0", "1"}
     assert all(row["image"].startswith("Train/pos") for row in added if row["label"] == "1")
 
@@ -128,5 +122,5 @@ def test_shared_round_zero_is_not_modified_and_weighted_runs_resume(comparison, 
     assert len(start.training_set) == size
     shutil.copytree(out / "prime", tmp_path / "resumed")
     resumed = mine(dataset, tmp_path / "resumed", two_rounds, Prime(max_per_image=10), n_jobs=1, resume=True, initial=start)
-    assert [row["round"] for row in rows(tmp_path / "resumed" / "metrics.csv")] == ["0", "1", "2"]
+    assert [row["round"] for row in csv_rows(tmp_path / "resumed" / "metrics.csv")] == ["0", "1", "2"]
     np.testing.assert_allclose(resumed.detector.weights, fresh.detector.weights, rtol=1e-5, atol=1e-7)

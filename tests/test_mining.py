@@ -1,6 +1,5 @@
 """The mining loop: what it adds, resuming, determinism, Dask, bad input."""
 
-import csv
 import json
 import os
 import shutil
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import csv_rows
 
 from hogdet.datasets import load_dataset
 from hogdet.detection import ScanParameters, scan_image
@@ -25,14 +25,9 @@ from hogdet.strategies import HardNegative
 FAST = MiningOptions(rounds=2, negatives_per_image=5, scan=ScanParameters(scale_step=1.3, padding=16))
 
 
-def rows(path: Path) -> list[dict]:
-    with open(path, newline="") as stream:
-        return list(csv.DictReader(stream))
-
-
 @pytest.fixture(scope="module")
-def dataset(small_data):
-    return load_dataset(small_data)
+def dataset(small_dataset):
+    return small_dataset
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +44,7 @@ def test_run_folder_holds_everything(reference_run):
     out, result = reference_run
     names = {path.name for path in out.iterdir()}
     assert {"config.json", "metrics.csv", "hard_negatives.csv", "mining.png", "model.npz", "round-0.npz"} <= names
-    metrics = rows(out / "metrics.csv")
+    metrics = csv_rows(out / "metrics.csv")
     assert [int(row["round"]) for row in metrics] == list(range(len(metrics)))
     for row in metrics:
         assert f"round-{row['round']}.npz" in names
@@ -60,7 +55,7 @@ def test_run_folder_holds_everything(reference_run):
     sizes = [int(row["training_set_size"]) for row in metrics]
     added = [int(row["samples_added"]) for row in metrics]
     assert all(sizes[k] == sizes[k - 1] + added[k] for k in range(1, len(metrics)))
-    mined = rows(out / "hard_negatives.csv")
+    mined = csv_rows(out / "hard_negatives.csv")
     assert len(mined) == sum(added)
 
 
@@ -68,7 +63,7 @@ def test_mined_windows_really_are_false_positives_of_the_previous_model(referenc
     # Independent check: rescan one mined image with round 0's model and
     # find each mined box among its windows called "person" (p > 0.5).
     out, _ = reference_run
-    mined = [row for row in rows(out / "hard_negatives.csv") if row["round"] == "1"]
+    mined = [row for row in csv_rows(out / "hard_negatives.csv") if row["round"] == "1"]
     assert mined, "round 1 found no hard negatives on real images"
     detector = load_model(out / "round-0.npz")
     image_name = mined[0]["image"]
@@ -88,7 +83,7 @@ def test_mined_windows_really_are_false_positives_of_the_previous_model(referenc
 def test_same_result_with_two_workers(reference_run, dataset, tmp_path):
     out, reference = reference_run
     result = mine(dataset, tmp_path / "two", FAST, HardNegative(max_per_image=10), n_jobs=2)
-    assert rows(tmp_path / "two" / "hard_negatives.csv") == rows(out / "hard_negatives.csv")
+    assert csv_rows(tmp_path / "two" / "hard_negatives.csv") == csv_rows(out / "hard_negatives.csv")
     np.testing.assert_allclose(result.detector.weights, reference.detector.weights, rtol=1e-5, atol=1e-7)
 
 
@@ -108,7 +103,7 @@ def test_interrupted_run_resumes_to_the_same_model(reference_run, dataset, tmp_p
     monkeypatch.setattr(mining_module, "scan_images", scan_then_die)
     with pytest.raises(KeyboardInterrupt):
         mine(dataset, tmp_path / "run", FAST, HardNegative(max_per_image=10), n_jobs=1)
-    assert [row["round"] for row in rows(tmp_path / "run" / "metrics.csv")] == ["0", "1"]
+    assert [row["round"] for row in csv_rows(tmp_path / "run" / "metrics.csv")] == ["0", "1"]
     assert not (tmp_path / "run" / "model.npz").exists()
     monkeypatch.setattr(mining_module, "scan_images", real_scan)
 
@@ -118,7 +113,7 @@ def test_interrupted_run_resumes_to_the_same_model(reference_run, dataset, tmp_p
     result = mine(dataset, tmp_path / "run", FAST, HardNegative(max_per_image=10), n_jobs=1, resume=True, log=lines.append)
     assert any("resuming" in line for line in lines)
     np.testing.assert_allclose(result.detector.weights, reference.detector.weights, rtol=1e-5, atol=1e-7)
-    assert rows(tmp_path / "run" / "hard_negatives.csv") == rows(out / "hard_negatives.csv")
+    assert csv_rows(tmp_path / "run" / "hard_negatives.csv") == csv_rows(out / "hard_negatives.csv")
 
 
 def test_killed_process_resumes(small_data, reference_run, tmp_path):
@@ -164,7 +159,7 @@ def test_dask_backend_through_mine(dataset, reference_run, tmp_path):
             dataset, tmp_path / "dask", FAST, HardNegative(max_per_image=10),
             backend="dask", scheduler=cluster.scheduler_address,
         )
-    assert rows(tmp_path / "dask" / "hard_negatives.csv") == rows(out / "hard_negatives.csv")
+    assert csv_rows(tmp_path / "dask" / "hard_negatives.csv") == csv_rows(out / "hard_negatives.csv")
     np.testing.assert_allclose(result.detector.weights, reference.detector.weights, rtol=1e-5, atol=1e-7)
 
 
