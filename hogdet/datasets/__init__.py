@@ -67,6 +67,7 @@ __all__ = [
     "fetch_dataset",
     "format_check_report",
     "load_dataset",
+    "make_synthetic",
     "read_annotation",
     "resolve_data_dir",
 ]
@@ -909,3 +910,6 @@ def _unpack(archive: Path, target: Path, name: str) -> None:
         raise DatasetError(f"{name}: refusing unsafe archive member ({error})") from None
     except (tarfile.TarError, EOFError) as error:
         raise DatasetError(f"{name}: not a readable tar archive ({error})") from None
+
+
+from .synthetic import make_synthetic  # noqa: E402  (a submodule that needs nothing above)
