@@ -50,7 +50,8 @@ data_option = click.option(
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Data set folder (INRIA layout or the simple layout). Default: $HOGDET_DATA, then data/INRIAPerson.",
+    help="Data set folder (INRIA layout or the simple layout), or 'synthetic' for hogdet's generated demo set "
+         "(made once into ~/.cache/hogdet). Default: $HOGDET_DATA, then data/INRIAPerson.",
 )
 seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 jobs_option = click.option(
@@ -182,7 +183,7 @@ def train(data, out, **values):
 
     values.update(scale_step=1.05, padding=32)
     options = _mining_options(1, values)
-    dataset = load_dataset(resolve_data_dir(data))
+    dataset = load_dataset(resolve_data_dir(data, progress=True))
     _say(
         f"training on {len(dataset.train_positive_crops)} crops and "
         f"{len(dataset.train_negative_images)} person-free images from {dataset.root}"
@@ -295,7 +296,7 @@ def mine(data, rounds, out, strategy, resume, backend, scheduler, **values):
 
     chosen = make_strategy(strategy, **_strategy_settings(values))
     options = _mining_options(rounds, values)
-    dataset = load_dataset(resolve_data_dir(data))
+    dataset = load_dataset(resolve_data_dir(data, progress=True))
     _say(
         f"mining {rounds} rounds on {dataset.root}: {len(dataset.train_positive_crops)} crops, "
         f"{len(dataset.train_negative_images)} person-free images; strategy {chosen.name}"
@@ -332,7 +333,7 @@ def compare(data, strategies, rounds, out, resume, **values):
     names = [name.strip() for name in strategies.split(",") if name.strip()]
     settings = _strategy_settings(values)
     options = _mining_options(rounds, values)
-    dataset = load_dataset(resolve_data_dir(data))
+    dataset = load_dataset(resolve_data_dir(data, progress=True))
     compare_strategies(
         dataset, names, out, options, strategy_options=settings, n_jobs=values["n_jobs"], progress=True,
         log=_say, resume=resume,
@@ -377,7 +378,7 @@ def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_ove
     scorers = [HogdetScorer(load_model(path), name=str(path)) for path in models]
     if opencv_default:
         scorers.append(OpenCVPeopleDetector())
-    dataset = load_dataset(resolve_data_dir(data))
+    dataset = load_dataset(resolve_data_dir(data, progress=True))
     scan = ScanParameters(scale_step=scale_step, padding=padding)
     evaluations = []
     for scorer in scorers:

@@ -1,4 +1,4 @@
-"""Shared test fixtures: where the real data lives, small real images."""
+"""Shared test fixtures: the synthetic data set, the real benchmark when ``HOGDET_DATA`` names it, small real images."""
 
 import os
 from pathlib import Path
@@ -7,21 +7,18 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-#: ``shared/`` sits beside the repository, both here and in CI.
-SHARED = REPO.parent / "shared"
 
 
 def benchmark_dir() -> Path | None:
-    """The benchmark data set (``HOGDET_DATA`` in CI), or None."""
-    candidates = [os.environ.get("HOGDET_DATA"), SHARED / "data" / "benchmark"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "Train" / "neg").is_dir():
-            return Path(candidate)
+    """The real benchmark data set named by ``HOGDET_DATA`` (as CI sets it), or None."""
+    candidate = os.environ.get("HOGDET_DATA")
+    if candidate and (Path(candidate) / "Train" / "neg").is_dir():
+        return Path(candidate)
     return None
 
 
 requires_benchmark = pytest.mark.skipif(
-    benchmark_dir() is None, reason="needs the benchmark data set (set HOGDET_DATA)"
+    benchmark_dir() is None, reason="checks figures on the real benchmark data set: set HOGDET_DATA to an INRIA-layout folder to run it"
 )
 
 
@@ -29,7 +26,7 @@ requires_benchmark = pytest.mark.skipif(
 def benchmark() -> Path:
     path = benchmark_dir()
     if path is None:
-        pytest.skip("needs the benchmark data set (set HOGDET_DATA)")
+        pytest.skip("checks figures on the real benchmark data set: set HOGDET_DATA to an INRIA-layout folder to run it")
     return path
 
 
@@ -77,9 +74,22 @@ def make_subset(benchmark: Path, target: Path, crops: int = 120, negatives: int 
     return target
 
 
+#: The synthetic set the end-to-end tests run on, on every machine (seconds to generate).
+SMALL_SYNTHETIC = dict(n_people=100, n_backgrounds=10, n_test_people=40, n_test_backgrounds=5, n_photos=6,
+                       n_test_photos=10, seed=0)
+
+
 @pytest.fixture(scope="session")
-def small_data(benchmark, tmp_path_factory) -> Path:
-    """120 training crops, 8 person-free images, 6 annotated photographs per split."""
+def small_data(tmp_path_factory) -> Path:
+    """A small synthetic data set in the INRIA layout: 200 crops, 10 person-free images, 6 + 10 photographs."""
+    from hogdet.datasets import make_synthetic
+
+    return make_synthetic(tmp_path_factory.mktemp("synthetic") / "set", **SMALL_SYNTHETIC)
+
+
+@pytest.fixture(scope="session")
+def small_real_data(benchmark, tmp_path_factory) -> Path:
+    """120 real training crops, 8 person-free images, 6 annotated photographs per split (needs the benchmark)."""
     return make_subset(benchmark, tmp_path_factory.mktemp("small") / "INRIAPerson")
 
 

@@ -38,15 +38,15 @@ def model(small_data, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def photo(benchmark):
-    return skio.imread(sorted((benchmark / "Test" / "pos").iterdir())[0])
+def photo(small_data):
+    return skio.imread(sorted((small_data / "Test" / "pos").iterdir())[0])
 
 
 pytestmark = pytest.mark.slow
 
 
-def test_detect_json_schema(model, benchmark, tmp_path):
-    image = sorted((benchmark / "Test" / "pos").iterdir())[0]
+def test_detect_json_schema(model, small_data, tmp_path):
+    image = sorted((small_data / "Test" / "pos").iterdir())[0]
     result = run("detect", model, image, "--json", "--threshold", "0.3", "--out", tmp_path / "drawn")
     assert result.exit_code == 0, result.output
     record = json.loads(result.output.strip().splitlines()[0])
@@ -150,3 +150,29 @@ def test_evaluate_writes_metrics_and_plots(model, small_data, tmp_path):
     for key in ("lamr", "mr_at_1e-4_fppw", "ap"):
         assert 0 <= metrics[key] <= 1 and summary[key] == metrics[key]
     assert (tmp_path / "eval" / "det_fppw.png").is_file() and (tmp_path / "eval" / "det_fppi.png").is_file()
+
+
+def test_data_synthetic_is_generated_into_the_cache_and_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOGDET_CACHE", str(tmp_path / "cache"))
+    first = run("data", "check", "synthetic")
+    assert first.exit_code == 0, first.output
+    folders = list((tmp_path / "cache").iterdir())
+    assert [folder.name for folder in folders] == ["synthetic-v1-seed0"]
+    marker = folders[0] / "SYNTHETIC.json"
+    stamp = marker.stat().st_mtime_ns
+    again = run("data", "check", "synthetic")
+    assert again.exit_code == 0 and marker.stat().st_mtime_ns == stamp  # reused, not rewritten
+    assert again.output == first.output
+
+
+def test_resume_with_other_data_is_refused(small_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOGDET_CACHE", str(tmp_path / "cache"))
+    fast = ("--rounds", "1", "--neg-per-image", "2", "--scale-step", "1.6", "--n-jobs", "1")
+    made = run("mine", "--data", small_data, "--out", tmp_path / "run", *fast)
+    assert made.exit_code == 0, made.output
+    before = sorted((path.name, path.stat().st_mtime_ns) for path in (tmp_path / "run").iterdir())
+    result = run("mine", "--data", "synthetic", "--out", tmp_path / "run", "--resume", *fast)
+    assert result.exit_code == 1
+    assert "cannot resume" in result.output and "data_fingerprint" in result.output
+    assert "Traceback" not in result.output
+    assert sorted((path.name, path.stat().st_mtime_ns) for path in (tmp_path / "run").iterdir()) == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from hogdet.datasets.synthetic import make_synthetic
 SEED = 3
 SMALL = dict(n_people=4, n_backgrounds=2, n_test_people=3, n_test_backgrounds=2, n_photos=3, n_test_photos=4)
 COUNT_NAMES = list(SMALL)
-INRIA_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "INRIAPerson" / "Test" / "annotations"
+SAMPLES = Path(os.environ.get("HOGDET_ANNOTATION_SAMPLES") or Path(__file__).resolve().parents[2] / "shared" / "data")
+INRIA_SAMPLE = SAMPLES / "INRIAPerson" / "Test" / "annotations"
 #: A pixel belongs to a drawn person when it differs from the person-free drawing by more than this
 #: (8-bit rounding alone differs by at most 0.5 / 255).
 DRAWN = 0.03
@@ -121,7 +123,8 @@ def test_annotation_boxes_cover_the_drawn_people(small_set):
     assert np.mean(tight) >= 0.5  # most boxes touch their person on all four sides
 
 
-@pytest.mark.skipif(not (INRIA_SAMPLE / "person_007.txt").is_file(), reason="needs shared/data/INRIAPerson")
+@pytest.mark.skipif(not (INRIA_SAMPLE / "person_007.txt").is_file(), reason="compares with a real INRIA annotation file: set HOGDET_ANNOTATION_SAMPLES to a folder "
+                           "holding INRIAPerson/ to run")
 def test_annotation_format_is_inria_persons(tmp_path):
     real = INRIA_SAMPLE / "person_007.txt"
     # The same box and head centre written by the generator: INRIA's file, plus the Database line.

@@ -80,8 +80,8 @@ def test_person_box_at_double_size_is_rescaled(astronaut):
         assert correlation(shifted) < right - 0.1
 
 
-def test_random_negatives_do_not_depend_on_workers(benchmark):
-    images = sorted((benchmark / "Train" / "neg").iterdir())[:6]
+def test_random_negatives_do_not_depend_on_workers(small_data):
+    images = sorted((small_data / "Train" / "neg").iterdir())[:6]
     one, sources_one, _ = random_negative_features(images, per_image=4, seed=5, n_jobs=1)
     two, sources_two, _ = random_negative_features(images, per_image=4, seed=5, n_jobs=2)
     assert sources_one == sources_two and len(sources_one) == 24
@@ -97,9 +97,9 @@ def test_random_negatives_do_not_depend_on_workers(benchmark):
     np.testing.assert_array_equal(one[0], grid[int(row) : int(row) + 15, int(col) : int(col) + 7].ravel())
 
 
-def test_initial_set_counts_and_labels(benchmark):
-    crops = sorted((benchmark / "96X160H96" / "Train" / "pos").iterdir())[:10]
-    negatives = sorted((benchmark / "Train" / "neg").iterdir())[:3]
+def test_initial_set_counts_and_labels(small_data):
+    crops = sorted((small_data / "96X160H96" / "Train" / "pos").iterdir())[:10]
+    negatives = sorted((small_data / "Train" / "neg").iterdir())[:3]
     training_set, skipped = initial_training_set(crops, negatives, negatives_per_image=5)
     assert skipped == []
     assert training_set.features.shape == (10 + 15, 3780)

@@ -70,6 +70,7 @@ __all__ = [
     "make_synthetic",
     "read_annotation",
     "resolve_data_dir",
+    "synthetic_dataset_dir",
 ]
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".ppm", ".pgm"})
@@ -78,7 +79,7 @@ DEFAULT_DATA_DIR = Path("data") / "INRIAPerson"
 DATA_ENV = "HOGDET_DATA"
 FETCH_HINT = (
     "Get INRIA Person with `hogdet data fetch --archive INRIAPerson.tar` "
-    "(see README, 'Getting the data')"
+    "(see README, 'Getting the data'), or try hogdet on its synthetic data set with --data synthetic"
 )
 
 #: File counts of the original INRIA Person release, by folder.
@@ -372,18 +373,22 @@ def _describe_folder(path: Path) -> str:
     return "not a data set"
 
 
-def resolve_data_dir(data: str | os.PathLike | None = None) -> Path:
+def resolve_data_dir(data: str | os.PathLike | None = None, progress: bool = False) -> Path:
     """Find the data set folder to use.
 
     ``data`` when given, else the ``HOGDET_DATA`` environment variable when
     set, else ``data/INRIAPerson`` relative to the current directory. The
     first of these that is given is the one used; it must be a folder in one
-    of the two layouts of this module.
+    of the two layouts of this module, or the word ``"synthetic"``: the
+    synthetic data set of :func:`make_synthetic` with its defaults, generated
+    into :func:`synthetic_dataset_dir` on first use and reused afterwards.
 
     Parameters
     ----------
     data : str or path-like, optional
-        The folder the user named (``--data``).
+        The folder the user named (``--data``), or ``"synthetic"``.
+    progress : bool
+        Show a progress bar while the synthetic set is generated.
 
     Returns
     -------
@@ -397,6 +402,9 @@ def resolve_data_dir(data: str | os.PathLike | None = None) -> Path:
     """
     env = os.environ.get(DATA_ENV) or None
     given = data is not None and str(data) != ""
+    chosen_name = str(data) if given else env
+    if chosen_name == SYNTHETIC:
+        return synthetic_dataset_dir(progress=progress)
     # (name, how to show it, folder or None when not set), highest precedence first
     places = [
         ("--data", f"--data {data}", Path(data) if given else None),
@@ -416,6 +424,47 @@ def resolve_data_dir(data: str | os.PathLike | None = None) -> Path:
             status = f"a data set, not used because {places[chosen][0]} is set"
         looked.append(f"{shown} ({status})")
     raise DatasetError(f"no data set found: looked at {', '.join(looked)}. {FETCH_HINT}")
+
+
+#: The name that stands for the synthetic data set wherever a data folder is asked for.
+SYNTHETIC = "synthetic"
+CACHE_ENV = "HOGDET_CACHE"
+
+
+def cache_dir() -> Path:
+    """hogdet's cache folder: ``$HOGDET_CACHE``, else ``$XDG_CACHE_HOME/hogdet``, else ``~/.cache/hogdet``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "hogdet"
+
+
+def synthetic_dataset_dir(seed: int = 0, progress: bool = False) -> Path:
+    """The default synthetic data set, generated into the cache folder on first use.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of :func:`make_synthetic`.
+    progress : bool
+        Show a progress bar while generating.
+
+    Returns
+    -------
+    Path
+        ``cache_dir() / "synthetic-v<generator version>-seed<seed>"``, holding the set.
+    """
+    from .synthetic import GENERATOR_VERSION
+
+    folder = cache_dir() / f"synthetic-v{GENERATOR_VERSION}-seed{seed}"
+    try:
+        return make_synthetic(folder, seed=seed, progress=progress)
+    except OSError as error:
+        try:  # another process may have just finished writing the same set
+            return make_synthetic(folder, seed=seed)
+        except OSError:
+            raise DatasetError(f"cannot use the synthetic data set cache: {error} (set {CACHE_ENV} to another "
+                               "folder)") from None
 
 
 # --------------------------------------------------------------------------
