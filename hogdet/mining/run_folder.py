@@ -22,6 +22,7 @@ import io
 import json
 import os
 import socket
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -144,7 +145,7 @@ def load_samples(path: Path, round_index: int) -> Windows:
                 extra = {"rounds": np.full(len(labels), round_index, np.int16)}
             ious = archive["ious"] if "ious" in files else (labels == 1).astype(np.float64)
             return Windows.make(features=features, labels=labels, keys=keys, ious=ious, n=len(labels), **extra)
-    except (OSError, KeyError, ValueError, TypeError, EOFError):
+    except (OSError, KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile):
         raise RunFolderError(f"{path}: missing or corrupt; cannot resume this run (nothing was changed)") from None
 
 
