@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hogdet.errors import HogdetError, ParameterError
-from hogdet.mining.windows import Windows
+from hogdet.windows import Windows
 from hogdet.features import HOGParameters
 from hogdet.training import person_window_boxes, person_window_features
 from hogdet.strategies import (

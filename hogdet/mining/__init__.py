@@ -10,14 +10,14 @@ The package, one idea per module:
   samples, resuming and the lock;
 - :mod:`~hogdet.mining.strategies` and :mod:`~hogdet.mining.rules`: which
   windows join, with what weight;
-- :mod:`~hogdet.mining.windows`: :class:`Windows`, the one record of windows.
+- :mod:`~hogdet.windows`: :class:`Windows`, the one record of windows.
 """
 
 from .loop import MiningCallback, MiningOptions, MiningResult, RoundRecord, RoundZero, mine, run_config, train_round_zero
 from .run_folder import METRICS_COLUMNS, FolderNotEmptyError, RunFolder
 from .scan import BACKGROUND_IOU, ImageScan, RoundScan, scan_images, scan_items
 from .strategies import PERSON_IOU, STRATEGIES, Candidates, Strategy, make_strategy, strategy_parameters
-from .windows import KEY_DTYPE, Windows, make_keys
+from ..windows import KEY_DTYPE, Windows, make_keys
 
 #: Former private name, still used by callers written against ``hogdet/mining.py``.
 _scan_items = scan_items

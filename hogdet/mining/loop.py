@@ -40,7 +40,7 @@ from . import scan as scanning
 from .pool import retrain, round_zero_windows, select_fresh
 from .run_folder import METRICS_COLUMNS, RunFolder
 from .strategies import HardNegative, Strategy
-from .windows import Windows
+from ..windows import Windows
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ..model import Detector
 from ..training import TrainingSet, train_detector
 from .scan import relative_name
 from .strategies import Strategy
-from .windows import Windows, key_set, make_keys
+from ..windows import Windows, key_set, make_keys
 
 
 def round_zero_windows(training_set: TrainingSet, root: Path) -> Windows:

@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import HogdetError, RunFolderError
 from ..io import atomic_path, write_text_atomic
 from ..model import Detector, load_model
-from .windows import KEY_FIELDS, Windows, make_keys
+from ..windows import KEY_FIELDS, Windows, make_keys
 
 LOCK_NAME = ".hogdet-lock"
 

@@ -29,7 +29,7 @@ from ..parallel import parallel_map
 from ..training import person_window_boxes, person_window_features
 from .rules import PERSON_IOU
 from .strategies import Strategy
-from .windows import Windows, make_keys
+from ..windows import Windows, make_keys
 
 #: A window overlapping an annotated person at least PERSON_IOU is a person;
 #: below the background IoU it is background; in between it is neither.

@@ -27,7 +27,7 @@ of workers.
 
 Each rule is also a function of plain arrays (:mod:`hogdet.mining.rules`),
 so that it can be checked by hand. The candidates a strategy sees are
-:class:`~hogdet.mining.windows.Windows` (it reads their ``scores``,
+:class:`~hogdet.windows.Windows` (it reads their ``scores``,
 ``probabilities``, ``labels`` and ``ious``).
 
 Invalid options raise :class:`~hogdet.errors.ParameterError` naming the
@@ -54,14 +54,14 @@ from .rules import (  # noqa: F401  (re-exported: the rules belong to the strate
     prime_weights,
     top_k,
 )
-from .windows import Windows
+from ..windows import Windows
 
 
 def Candidates(scores, probabilities, labels, ious) -> Windows:  # noqa: N802  (the former record's name)
     """Candidate windows from their scores, probabilities, labels and IoUs (no features).
 
     Kept for code written against the former ``Candidates`` record; the
-    strategies take any :class:`~hogdet.mining.windows.Windows`.
+    strategies take any :class:`~hogdet.windows.Windows`.
     """
     return Windows.make(scores=scores, probabilities=probabilities, labels=labels, ious=ious)
 

@@ -2,7 +2,8 @@
 
 Scanned candidates, what a strategy keeps, one round's mined samples and the
 whole training pool are all :class:`Windows`: parallel columns, one entry per
-window, with :meth:`Windows.take` and :meth:`Windows.concatenate`.
+window, with :meth:`Windows.take` and :meth:`Windows.concatenate`. It
+depends on numpy alone, so that detection and training can use it too.
 
 Each window has a typed key (a numpy structured array, :data:`KEY_DTYPE`)
 instead of a joined string, so nothing is parsed back:
