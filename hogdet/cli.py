@@ -177,6 +177,17 @@ def _flag_errors(renamed: dict | None = None):
         raise click.ClickException(f"{error} (a new --out folder, or --resume)") from None
 
 
+def _check_some_strategy_takes(names: list[str], settings: dict) -> None:
+    """Each strategy of a comparison takes the options it accepts; an option none of them takes is a usage error."""
+    from .strategies import strategy_parameters
+
+    accepted = set().union(*(strategy_parameters(name) for name in names)) if names else set(settings)
+    unused = sorted(set(settings) - accepted)
+    if unused:
+        flags = ", ".join(_flag(parameter) for parameter in unused)
+        raise click.UsageError(f"{flags}: not an option of any of --strategies {','.join(names)}")
+
+
 def _strategy_for(name: str, settings: dict):
     """The strategy ``name`` with the given options; an option it does not take is a usage error."""
     from .strategies import make_strategy, strategy_parameters
@@ -388,6 +399,7 @@ def compare(data, strategies, rounds, out, resume, **values):
     names = [name.strip() for name in strategies.split(",") if name.strip()]
     with _flag_errors({"name": "--strategies"}):
         settings = _strategy_settings(values)
+        _check_some_strategy_takes(names, settings)
         options = _mining_options(rounds, values)
         dataset = load_dataset(resolve_data_dir(data))
         compare_strategies(

@@ -109,7 +109,7 @@ def compare_strategies(
     # Build every strategy first: a bad name or option fails before any work.
     built = [make_strategy(name, **strategy_options) for name in names]
     if not dataset.test_positive_crops or not dataset.test_negative_images:
-        raise HogdetError(f"{dataset.root}: the comparison needs a test split (test crops and person-free test images)")
+        raise ParameterError("dataset", f"needs a test split for the comparison (test crops and person-free test images): {dataset.root}")
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ParameterError("out_dir", f"{out_dir} is a file, not a folder")

@@ -274,3 +274,11 @@ def test_cli_refuses_a_non_empty_folder_and_says_how_to_continue(synthetic, tmp_
     result = cli("mine", "--data", synthetic, "--out", tmp_path / "run", *FAST_FLAGS)
     assert result.exit_code == 1 and "--resume" in result.output and "not empty" in result.output
     assert sorted(os.listdir(tmp_path / "run")) == ["notes.txt"]
+
+
+def test_cli_compare_refuses_an_option_no_listed_strategy_takes(synthetic, tmp_path):
+    result = cli("compare", "--data", synthetic, "--strategies", "ohem,hard-negative", "--out", tmp_path / "out",
+                 "--gamma", "3", *FAST_FLAGS)
+    assert result.exit_code == 2
+    assert "--gamma: not an option of any of --strategies" in result.output
+    assert not (tmp_path / "out").exists()

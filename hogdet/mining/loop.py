@@ -32,7 +32,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from ..detection import ScanParameters
-from ..errors import HogdetError, ParameterError
+from ..errors import ParameterError
 from ..features import HOGParameters
 from ..model import DEFAULT_C, Detector, package_versions
 from ..training import annotated_images, initial_training_set
@@ -203,7 +203,7 @@ def run_config(dataset, options: MiningOptions, strategy: Strategy) -> dict:
 
 def _check_arguments(dataset, options: MiningOptions, backend, scheduler, initial) -> None:
     if not dataset.train_negative_images:
-        raise HogdetError(f"{dataset.root}: no person-free training images (Train/neg or negatives/) to mine")
+        raise ParameterError("dataset", f"has no person-free training images (Train/neg or negatives/) to mine: {dataset.root}")
     if backend not in (None, "loky", "dask"):
         raise ParameterError("backend", f"must be loky or dask, got {backend!r}")
     if (backend == "dask") != (scheduler is not None):
@@ -365,11 +365,11 @@ def _dask_client(scheduler: str | None) -> Iterator[None]:
     try:
         from distributed import Client
     except ImportError:
-        raise HogdetError("backend='dask' needs the 'distributed' package: pip install 'hogdet[dask]'") from None
+        raise ParameterError("backend", "dask needs the 'distributed' package: pip install 'hogdet[dask]'") from None
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as error:
-        raise HogdetError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+        raise ParameterError("scheduler", f"{scheduler} cannot be reached: {error}") from None
     try:
         yield
     finally:
