@@ -204,14 +204,17 @@ def test_cli_resume_from_a_corrupt_samples_file_is_a_one_line_error(synthetic, d
 
 def test_samples_written_before_keys_were_typed_still_load(tmp_path):
     path = tmp_path / "round-1-samples.npz"
-    np.savez(path, features=np.ones((2, 3), np.float32), labels=np.array([0, 1], np.int8),
-             keys=np.array(["Train/neg/a.png|3|4|5", "Train/pos/b.png|person-2|10.0,20.5,42.0,84.5"]),
-             ious=np.array([0.0, 0.7]), groups=np.array(["Train/neg/a.png", "Train/pos/b.png#person-2"]))
+    np.savez(path, features=np.ones((3, 3), np.float32), labels=np.array([0, 1, 1], np.int8),
+             keys=np.array(["Train/neg/a.png|3|4|5", "Train/pos/b.png|person-2|10.0,20.5,42.0,84.5",
+                            "Train/pos/b.png|1|2|3"]),
+             ious=np.array([0.0, 0.7, 0.6]),
+             groups=np.array(["Train/neg/a.png", "Train/pos/b.png#person-2", "Train/pos/b.png#person-4"]))
     windows = load_samples(path, 1)
     assert windows.keys.tolist() == [("Train/neg/a.png", 3, 4, 5, "scan", -1),
-                                     ("Train/pos/b.png", -1, 205, 100, "person", 2)]
-    assert windows.groups().tolist() == ["Train/neg/a.png", "Train/pos/b.png#person-2"]
-    assert windows.rounds.tolist() == [1, 1]
+                                     ("Train/pos/b.png", -1, 205, 100, "person", 2),
+                                     ("Train/pos/b.png", 1, 2, 3, "scan", 4)]
+    assert windows.groups().tolist() == ["Train/neg/a.png", "Train/pos/b.png#person-2", "Train/pos/b.png#person-4"]
+    assert windows.rounds.tolist() == [1, 1, 1] and windows.ious.tolist() == [0.0, 0.7, 0.6]
 
 
 # --------------------------------------------------------------------------

@@ -117,16 +117,21 @@ def save_samples(path: Path, windows: Windows) -> None:
             )
 
 
-def _legacy_keys(keys: Sequence[str]) -> np.ndarray:
-    """Typed keys of a samples file written before keys were typed (``name|level|row|col``, ``name|person-k|box``)."""
+def _legacy_keys(keys: Sequence[str], groups: Sequence[str] | None) -> np.ndarray:
+    """Typed keys of a samples file written before keys were typed (``name|level|row|col``, ``name|person-k|box``).
+
+    A scanned person window's person is read from its group (``name#person-k``).
+    """
     parsed = []
-    for key in keys:
+    for index, key in enumerate(keys):
         name, *rest = key.rsplit("|", 3) if key.count("|") >= 3 else key.rsplit("|", 2)
         if len(rest) == 2 and rest[0].startswith("person-"):
             x1, y1 = (float(value) for value in rest[1].split(",")[:2])
             parsed.append((name, -1, round(y1 * 10), round(x1 * 10), "person", int(rest[0][7:])))
         else:
-            parsed.append((name, int(rest[0]), int(rest[1]), int(rest[2]), "scan", -1))
+            group = groups[index] if groups is not None else ""
+            person = int(group.rsplit("#person-", 1)[1]) if "#person-" in group else -1
+            parsed.append((name, int(rest[0]), int(rest[1]), int(rest[2]), "scan", person))
     columns = list(zip(*parsed)) if parsed else [[]] * 6
     return make_keys(*(np.asarray(column) for column in columns), count=len(parsed))
 
@@ -141,7 +146,8 @@ def load_samples(path: Path, round_index: int) -> Windows:
                 keys = make_keys(*(archive[f"key_{name}"] for name in KEY_FIELDS))
                 extra = {name: archive[name] for name in ("weights", "boxes", "scores", "probabilities", "rounds")}
             else:  # written before keys were typed: no boxes or scores were kept
-                keys = _legacy_keys([str(key) for key in archive["keys"]])
+                groups = [str(group) for group in archive["groups"]] if "groups" in files else None
+                keys = _legacy_keys([str(key) for key in archive["keys"]], groups)
                 extra = {"rounds": np.full(len(labels), round_index, np.int16)}
             ious = archive["ious"] if "ious" in files else (labels == 1).astype(np.float64)
             return Windows.make(features=features, labels=labels, keys=keys, ious=ious, n=len(labels), **extra)
