@@ -285,3 +285,18 @@ def test_cli_compare_refuses_an_option_no_listed_strategy_takes(synthetic, tmp_p
     assert result.exit_code == 2
     assert "--gamma: not an option of any of --strategies" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_in_memory_pool_keeps_the_weights_of_the_last_retraining(dataset):
+    from hogdet.mining.rules import focal_weights
+    from hogdet.mining.strategies import Focal
+
+    recorder = Recorder()
+    result = mine(dataset, None, FAST, Focal(max_per_image=10, gamma=2.0), n_jobs=1, callbacks=[recorder])
+    last = recorder.records[-1]
+    assert last.row["round"] == 2 and len(last.added) > 0
+    # Round 2 retrained with focal weights under round 1's model.
+    previous = recorder.records[1].detector
+    probabilities = previous.probability(previous.decision_function(result.pool.features))
+    np.testing.assert_allclose(result.pool.weights, focal_weights(result.pool.labels, probabilities, 2.0))
+    assert np.ptp(result.pool.weights) > 0

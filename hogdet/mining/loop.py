@@ -107,7 +107,7 @@ class RoundRecord:
     detector : Detector
         The model after the round.
     added : Windows
-        The windows the round added to the pool (the whole round-0 set for round 0 is not included).
+        The windows the round added to the pool (none for round 0, whose windows make the whole first pool).
     pool : Windows
         The pool after the round.
     """
@@ -314,8 +314,9 @@ def mine(
                        samples_added=len(added), training_set_size=len(pool) + len(added), scan_seconds=scan_seconds)
             if len(added):
                 pool, began = Windows.concatenate([pool, added]), time.perf_counter()
-                detector = retrain(pool, strategy, detector, options.hog, options.C, options.seed,
-                                   {**metadata, "round": round_index}).detector
+                trained = retrain(pool, strategy, detector, options.hog, options.C, options.seed,
+                                  {**metadata, "round": round_index})
+                detector, pool = trained.detector, pool.with_columns(weights=trained.weights_or_ones(len(pool)))
                 row = _format_row({**row, "train_seconds": time.perf_counter() - began})
             # With nothing added the model is unchanged; it is still saved as
             # this round's, so that "a round-K file per finished round" holds.

@@ -83,6 +83,10 @@ class Retrained:
     detector: Detector
     weights: np.ndarray | None
 
+    def weights_or_ones(self, n: int) -> np.ndarray:
+        """The weights, or ``n`` ones if they were all equal."""
+        return np.ones(n) if self.weights is None else np.asarray(self.weights, np.float64)
+
 
 def retrain(
     pool: Windows, strategy: Strategy, previous: Detector | None, hog, C: float, seed: int, metadata: dict
