@@ -160,8 +160,9 @@ def test_second_command_into_a_running_folder_is_refused_then_killed_run_resumes
         deadline = time.time() + 120
         while not (tmp_path / "run" / "round-0.npz").exists() and time.time() < deadline and first.poll() is None:
             time.sleep(0.05)
+        # Paused, not ended: the first run still holds the folder while the second tries it.
+        first.send_signal(signal.SIGSTOP)
         second = subprocess.run(command + ["--resume"], capture_output=True, text=True)
-        # The first is still writing (rounds 1 and 2 take several seconds), so the second was refused.
         assert first.poll() is None, "the first run finished before the second could be refused"
         assert second.returncode == 1, second.stderr
         assert "another run" in second.stderr and "Traceback" not in second.stderr

@@ -73,6 +73,16 @@ class RoundScan:
     windows_scanned: int
     false_positives: int
 
+    @property
+    def keys(self) -> list[tuple]:
+        """The kept windows' keys, as tuples (see :mod:`hogdet.windows`)."""
+        return self.windows.keys.tolist()
+
+    @property
+    def features(self) -> np.ndarray:
+        """The kept windows' features, shape (n, n_features)."""
+        return self.windows.features
+
 
 def relative_name(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` (as given if it is not inside), with forward slashes."""
