@@ -57,7 +57,7 @@ def main() -> int:
             seconds = time.perf_counter() - start
             if seconds < best.get(n_jobs, (float("inf"),))[0]:
                 best[n_jobs] = (seconds, found.images_scanned, found.windows_scanned)
-            kept[n_jobs] = found.keys
+            kept[n_jobs] = found.windows.keys.tolist()
     if kept[1] != kept[2]:
         print("error: 1 and 2 workers kept different hard negatives", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ code 1 (2 for a malformed command line, as click does), never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -98,8 +99,9 @@ def strategy_options(command):
                      help="At most this many windows per image and round (highest scores first)."),
         click.option("--max-hard", type=int, default=30000, show_default=True,
                      help="At most this many windows per round (highest scores first)."),
-        click.option("--mine-positive-images", is_flag=True,
-                     help="hard-negative: also mine the backgrounds of the annotated Train/pos photographs."),
+        click.option("--mine-positive-images/--no-mine-positive-images", default=None,
+                     help="hard-negative, prime: also mine the backgrounds of the annotated Train/pos photographs "
+                          "(default: the strategy's own; prime does)."),
         click.option("--gamma", type=float, default=2.0, show_default=True, help="focal, prime: focusing exponent."),
         click.option("--band", type=float, default=0.1, show_default=True,
                      help="uncertain: half-width of the probability band around 0.5."),
@@ -127,10 +129,75 @@ _STRATEGY_OPTION_NAMES = (
 )
 
 
+#: Library parameter of each strategy option whose flag says it differently.
+_STRATEGY_PARAMETER = {"mine_positive_images": "scan_positive_images"}
+
+#: Flag of each library parameter that is not simply ``--`` plus its name with dashes.
+_FLAG = {
+    "scan_positive_images": "--mine-positive-images",
+    "negatives_per_image": "--neg-per-image",
+    "out_dir": "--out",
+    "dataset": "--data",
+}
+
+
 def _strategy_settings(values: dict) -> dict:
-    settings = {name: values.pop(name) for name in _STRATEGY_OPTION_NAMES}
-    settings["scan_positive_images"] = settings.pop("mine_positive_images")
+    """The strategy options given on the command line, by library parameter name.
+
+    Options left out are not passed at all, so each strategy keeps its own
+    defaults: ``--strategy prime`` scans the annotated photographs, as
+    :class:`hogdet.mining.strategies.Prime` does.
+    """
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    settings = {}
+    for name in _STRATEGY_OPTION_NAMES:
+        value = values.pop(name)
+        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
+            settings[_STRATEGY_PARAMETER.get(name, name)] = value
     return settings
+
+
+def _flag(parameter: str, renamed: dict | None = None) -> str:
+    renamed = {**_FLAG, **(renamed or {})}
+    return renamed.get(parameter, "--" + parameter.replace("_", "-"))
+
+
+@contextlib.contextmanager
+def _flag_errors(renamed: dict | None = None):
+    """Show a library error about a parameter with the flag that sets it."""
+    from .errors import ParameterError
+    from .mining import FolderNotEmptyError
+
+    try:
+        yield
+    except ParameterError as error:
+        raise click.ClickException(f"{_flag(error.parameter, renamed)} {error.problem}") from None
+    except FolderNotEmptyError as error:
+        raise click.ClickException(f"{error} (a new --out folder, or --resume)") from None
+
+
+def _check_some_strategy_takes(names: list[str], settings: dict) -> None:
+    """Each strategy of a comparison takes the options it accepts; an option none of them takes is a usage error."""
+    from .strategies import strategy_parameters
+
+    accepted = set().union(*(strategy_parameters(name) for name in names)) if names else set(settings)
+    unused = sorted(set(settings) - accepted)
+    if unused:
+        flags = ", ".join(_flag(parameter) for parameter in unused)
+        raise click.UsageError(f"{flags}: not an option of any of --strategies {','.join(names)}")
+
+
+def _strategy_for(name: str, settings: dict):
+    """The strategy ``name`` with the given options; an option it does not take is a usage error."""
+    from .strategies import make_strategy, strategy_parameters
+
+    unused = sorted(set(settings) - set(strategy_parameters(name)))
+    if unused:
+        flags = ", ".join(_flag(parameter) for parameter in unused)
+        raise click.UsageError(f"{flags}: not an option of --strategy {name}")
+    return make_strategy(name, **settings)
 
 
 def _mining_options(rounds, values: dict):
@@ -292,19 +359,19 @@ def mine(data, rounds, out, strategy, resume, backend, scheduler, **values):
     """
     from .datasets import load_dataset, resolve_data_dir
     from .mining import mine as run_mining
-    from .strategies import make_strategy
 
-    chosen = make_strategy(strategy, **_strategy_settings(values))
-    options = _mining_options(rounds, values)
-    dataset = load_dataset(resolve_data_dir(data, progress=True))
-    _say(
-        f"mining {rounds} rounds on {dataset.root}: {len(dataset.train_positive_crops)} crops, "
-        f"{len(dataset.train_negative_images)} person-free images; strategy {chosen.name}"
-    )
-    result = run_mining(
-        dataset, out, options, chosen, n_jobs=values["n_jobs"], backend=backend, scheduler=scheduler,
-        resume=resume, progress=True, log=_say,
-    )
+    with _flag_errors({"name": "--strategy"}):
+        chosen = _strategy_for(strategy, _strategy_settings(values))
+        options = _mining_options(rounds, values)
+        dataset = load_dataset(resolve_data_dir(data, progress=True))
+        _say(
+            f"mining {rounds} rounds on {dataset.root}: {len(dataset.train_positive_crops)} crops, "
+            f"{len(dataset.train_negative_images)} person-free images; strategy {chosen.name}"
+        )
+        result = run_mining(
+            dataset, out, options, chosen, n_jobs=values["n_jobs"], backend=backend, scheduler=scheduler,
+            resume=resume, progress=True, log=_say,
+        )
     _say(f"final model: {result.out_dir / 'model.npz'}")
 
 
@@ -331,13 +398,15 @@ def compare(data, strategies, rounds, out, resume, **values):
     from .datasets import load_dataset, resolve_data_dir
 
     names = [name.strip() for name in strategies.split(",") if name.strip()]
-    settings = _strategy_settings(values)
-    options = _mining_options(rounds, values)
-    dataset = load_dataset(resolve_data_dir(data, progress=True))
-    compare_strategies(
-        dataset, names, out, options, strategy_options=settings, n_jobs=values["n_jobs"], progress=True,
-        log=_say, resume=resume,
-    )
+    with _flag_errors({"name": "--strategies"}):
+        settings = _strategy_settings(values)
+        _check_some_strategy_takes(names, settings)
+        options = _mining_options(rounds, values)
+        dataset = load_dataset(resolve_data_dir(data, progress=True))
+        compare_strategies(
+            dataset, names, out, options, strategy_options=settings, n_jobs=values["n_jobs"], progress=True,
+            log=_say, resume=resume,
+        )
     click.echo((out / "results.md").read_text())
 
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .detection import ScanParameters
-from .errors import HogdetError
+from .errors import HogdetError, ParameterError
 from .evaluation import Evaluation, evaluate, read_evaluation, write_comparison, write_evaluation
 from .io import write_text_atomic
-from .mining import MiningOptions, MiningResult, mine, train_round_zero
+from .mining import FolderNotEmptyError, MiningOptions, MiningResult, mine, train_round_zero
 from .peers import HogdetScorer
-from .strategies import make_strategy
+from .mining.strategies import make_strategy
 
 #: Columns added to the evaluation table, one value per strategy.
 EXTRA_COLUMNS = ("training-set size", "mining s", "training s")
@@ -72,7 +72,7 @@ def compare_strategies(
     dataset : hogdet.datasets.Dataset
         Training split for mining, test split for the evaluation.
     strategies : sequence of str
-        Names from :data:`hogdet.strategies.STRATEGIES`, each at most once.
+        Names from :data:`hogdet.mining.strategies.STRATEGIES`, each at most once.
     out_dir : path
         Receives ``results.md``, ``results.csv``, ``det_fppw.png``,
         ``det_fppi.png``, ``comparison.json`` (the settings) and one mining
@@ -80,8 +80,9 @@ def compare_strategies(
     options : MiningOptions
         The same for every strategy (rounds, seed, scan, ...).
     strategy_options : dict, optional
-        Passed to :func:`hogdet.strategies.make_strategy` for every strategy;
-        each takes the options it accepts (``threshold``, ``gamma``, ...).
+        Passed to :func:`hogdet.mining.strategies.make_strategy` for every
+        strategy; each takes the options it accepts (``threshold``, ``gamma``,
+        ...) and keeps its own defaults for the others.
     n_jobs : int
         joblib workers for scanning and evaluation.
     progress : bool
@@ -101,19 +102,19 @@ def compare_strategies(
     strategy_options = dict(strategy_options or {})
     names = [name.strip() for name in strategies]
     if not names or any(not name for name in names):
-        raise HogdetError("--strategies needs at least one strategy name (comma-separated)")
+        raise ParameterError("strategies", "needs at least one strategy name")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise HogdetError(f"--strategies names {', '.join(repeated)} more than once")
+        raise ParameterError("strategies", f"names {', '.join(repeated)} more than once")
     # Build every strategy first: a bad name or option fails before any work.
     built = [make_strategy(name, **strategy_options) for name in names]
     if not dataset.test_positive_crops or not dataset.test_negative_images:
-        raise HogdetError(f"{dataset.root}: the comparison needs a test split (test crops and person-free test images)")
+        raise ParameterError("dataset", f"needs a test split for the comparison (test crops and person-free test images): {dataset.root}")
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise HogdetError(f"--out {out_dir} is a file, not a folder")
+        raise ParameterError("out_dir", f"{out_dir} is a file, not a folder")
     if not resume and out_dir.is_dir() and any(out_dir.iterdir()):
-        raise HogdetError(f"{out_dir} is not empty: choose a new --out folder, or pass --resume to continue the comparison in it")
+        raise FolderNotEmptyError(f"{out_dir} is not empty: choose a new out_dir, or resume=True to continue the comparison in it")
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = {"strategies": names, "strategy_options": strategy_options, "rounds": options.rounds, "seed": options.seed}
     write_text_atomic(out_dir / "comparison.json", json.dumps(settings, indent=2, sort_keys=True, default=str) + "\n")

@@ -19,3 +19,20 @@ class ModelFormatError(HogdetError):
 
 class DatasetError(HogdetError):
     """A data set folder that is missing or does not have the expected layout."""
+
+
+class ParameterError(HogdetError, ValueError):
+    """A library parameter with a value it cannot take.
+
+    ``parameter`` is the Python name (``max_per_image``); the command line
+    shows its own flag for it instead.
+    """
+
+    def __init__(self, parameter: str, problem: str) -> None:
+        super().__init__(f"{parameter} {problem}")
+        self.parameter = parameter
+        self.problem = problem
+
+
+class RunFolderError(HogdetError, OSError):
+    """A run folder that cannot be used: locked by another run, corrupt, or not empty."""

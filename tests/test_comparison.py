@@ -107,7 +107,7 @@ def test_bad_strategy_list_fails_before_any_work(dataset, tmp_path):
         compare_strategies(dataset, ["hard-negative", "hardest"], tmp_path / "out", FAST)
     with pytest.raises(HogdetError, match="more than once"):
         compare_strategies(dataset, ["focal", "focal"], tmp_path / "out", FAST)
-    with pytest.raises(HogdetError, match="--gamma"):
+    with pytest.raises(HogdetError, match="gamma must be"):
         compare_strategies(dataset, ["focal"], tmp_path / "out", FAST, {"gamma": -1})
     assert not (tmp_path / "out").exists()
 

@@ -15,9 +15,9 @@ from conftest import csv_rows
 
 from hogdet.datasets import load_dataset
 from hogdet.detection import ScanParameters, scan_image
-from hogdet.errors import HogdetError
+from hogdet.errors import HogdetError, ParameterError
 from hogdet.io import read_image
-from hogdet.mining import MiningOptions, mine, scan_images
+from hogdet.mining import MiningCallback, MiningOptions, mine, scan_images
 from hogdet.model import load_model
 from hogdet.strategies import HardNegative
 
@@ -87,25 +87,19 @@ def test_same_result_with_two_workers(reference_run, dataset, tmp_path):
     np.testing.assert_allclose(result.detector.weights, reference.detector.weights, rtol=1e-5, atol=1e-7)
 
 
-def test_interrupted_run_resumes_to_the_same_model(reference_run, dataset, tmp_path, monkeypatch):
+def test_interrupted_run_resumes_to_the_same_model(reference_run, dataset, tmp_path):
     out, reference = reference_run
-    import hogdet.mining as mining_module
 
-    real_scan = mining_module.scan_images
-    calls = {"n": 0}
+    class DieInRoundTwo(MiningCallback):
+        def round_started(self, round_index):
+            if round_index == 2:  # killed as round 2 starts scanning
+                raise KeyboardInterrupt
 
-    def scan_then_die(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:  # killed during round 2's scan
-            raise KeyboardInterrupt
-        return real_scan(*args, **kwargs)
-
-    monkeypatch.setattr(mining_module, "scan_images", scan_then_die)
     with pytest.raises(KeyboardInterrupt):
-        mine(dataset, tmp_path / "run", FAST, HardNegative(max_per_image=10), n_jobs=1)
+        mine(dataset, tmp_path / "run", FAST, HardNegative(max_per_image=10), n_jobs=1, callbacks=[DieInRoundTwo()])
     assert [row["round"] for row in csv_rows(tmp_path / "run" / "metrics.csv")] == ["0", "1"]
     assert not (tmp_path / "run" / "model.npz").exists()
-    monkeypatch.setattr(mining_module, "scan_images", real_scan)
+    assert not (tmp_path / "run" / ".hogdet-lock").exists()  # released on the way out
 
     with pytest.raises(HogdetError, match="not empty"):
         mine(dataset, tmp_path / "run", FAST, HardNegative(max_per_image=10), n_jobs=1)
@@ -147,8 +141,9 @@ def test_dask_cluster_finds_the_same_hard_negatives(reference_run, dataset):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with distributed.Client(cluster):
             remote = scan_images(items, detector, HardNegative(max_per_image=10), FAST.scan, n_jobs=2, backend="dask")
-        assert remote.keys == local.keys and len(local.keys) > 0
-        np.testing.assert_array_equal(remote.features, local.features)
+        assert len(local.windows) > 0
+        np.testing.assert_array_equal(remote.windows.keys, local.windows.keys)
+        np.testing.assert_array_equal(remote.windows.features, local.windows.features)
 
 
 def test_dask_backend_through_mine(dataset, reference_run, tmp_path):
@@ -179,15 +174,18 @@ def test_unreadable_negative_is_skipped_and_counted(small_data, tmp_path):
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: MiningOptions(rounds=0), "--rounds"),
-        (lambda: HardNegative(threshold=1.0), "--threshold"),
-        (lambda: HardNegative(threshold=0.0), "--threshold"),
-        (lambda: HardNegative(max_per_image=0), "--max-per-image"),
+        (lambda: MiningOptions(rounds=0), "^rounds "),
+        (lambda: MiningOptions(negatives_per_image=0), "^negatives_per_image "),
+        (lambda: HardNegative(threshold=1.0), "^threshold "),
+        (lambda: HardNegative(threshold=0.0), "^threshold "),
+        (lambda: HardNegative(max_per_image=0), "^max_per_image "),
     ],
 )
 def test_bad_options_fail_before_any_work(make, message):
-    with pytest.raises(HogdetError, match=message):
+    # The library names its parameters (the command line names flags).
+    with pytest.raises(ParameterError, match=message) as raised:
         make()
+    assert isinstance(raised.value, ValueError)
 
 
 def test_empty_negative_folder_fails_before_any_work(small_data, tmp_path):

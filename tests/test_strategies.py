@@ -5,13 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from hogdet.errors import HogdetError
+from hogdet.errors import HogdetError, ParameterError
+from hogdet.windows import Windows
 from hogdet.features import HOGParameters
 from hogdet.training import person_window_boxes, person_window_features
 from hogdet.strategies import (
     OHEM,
     STRATEGIES,
-    Candidates,
     Focal,
     HardExample,
     HardNegative,
@@ -25,6 +25,7 @@ from hogdet.strategies import (
     iou_balanced_sample,
     jitter_boxes,
     make_strategy,
+    strategy_parameters,
     preserve_loss_sum,
     prime_weights,
 )
@@ -33,13 +34,13 @@ from hogdet.training import crop_window_features
 RNG = np.random.default_rng(0)
 
 
-def candidates(scores, probabilities, labels, ious=None) -> Candidates:
+def candidates(scores, probabilities, labels, ious=None) -> Windows:
     n = len(scores)
-    return Candidates(
-        np.asarray(scores, np.float32),
-        np.asarray(probabilities, np.float64),
-        np.asarray(labels, np.int8),
-        np.zeros(n) if ious is None else np.asarray(ious, np.float64),
+    return Windows.make(
+        scores=np.asarray(scores, np.float32),
+        probabilities=np.asarray(probabilities, np.float64),
+        labels=np.asarray(labels, np.int8),
+        ious=np.zeros(n) if ious is None else np.asarray(ious, np.float64),
     )
 
 
@@ -362,31 +363,49 @@ def test_every_strategy_is_registered_and_builds_from_shared_options():
         assert strategy.name == name
     assert make_strategy("focal", **shared).gamma == 1.0
     assert make_strategy("ohem", **shared).top_k == 3
-    with pytest.raises(HogdetError, match="unknown strategy"):
+    with pytest.raises(ParameterError, match="unknown strategy"):
         make_strategy("hardest")
+
+
+def test_strategy_parameters_are_the_options_each_takes_with_its_defaults():
+    assert strategy_parameters("ohem") == {"top_k": 10, "max_hard": 30000}
+    assert strategy_parameters("prime")["scan_positive_images"] is True
+    assert strategy_parameters("hard-negative")["scan_positive_images"] is False
+    # Options left out keep the strategy's default: prime scans the photographs with people.
+    assert make_strategy("prime", threshold=0.6).scan_positive_images is True
+
+
+def test_old_module_path_is_the_same_module():
+    import hogdet.mining.strategies as new
+    import hogdet.strategies as old
+
+    assert old.HardNegative is new.HardNegative and old.make_strategy is new.make_strategy
+    assert old.focal_weights is new.focal_weights
 
 
 @pytest.mark.parametrize(
     "name, options, message",
     [
-        ("focal", {"gamma": -1.0}, "--gamma must be >= 0"),
-        ("prime", {"gamma": -0.5}, "--gamma must be >= 0"),
-        ("prime", {"importance_bias": 1.5}, "--importance-bias"),
-        ("uncertain", {"band": 0.0}, "--band"),
-        ("uncertain", {"band": 0.6}, "--band"),
-        ("ohem", {"top_k": 0}, "--top-k"),
-        ("iou-balanced", {"iou_bins": 0}, "--iou-bins"),
-        ("iou-balanced", {"floor_fraction": 1.5}, "--floor-fraction"),
-        ("iou-balanced", {"floor_iou": 0.5}, "--floor-iou"),
-        ("hard-example", {"jitter": -0.1}, "--jitter"),
-        ("hard-example", {"jitter_copies": 0}, "--jitter-copies"),
-        ("hard-example", {"threshold": 1.0}, "--threshold"),
-        ("uncertain", {"max_hard": 0}, "--max-hard"),
+        ("focal", {"gamma": -1.0}, "gamma"),
+        ("prime", {"gamma": -0.5}, "gamma"),
+        ("prime", {"importance_bias": 1.5}, "importance_bias"),
+        ("uncertain", {"band": 0.0}, "band"),
+        ("uncertain", {"band": 0.6}, "band"),
+        ("ohem", {"top_k": 0}, "top_k"),
+        ("iou-balanced", {"iou_bins": 0}, "iou_bins"),
+        ("iou-balanced", {"floor_fraction": 1.5}, "floor_fraction"),
+        ("iou-balanced", {"floor_iou": 0.5}, "floor_iou"),
+        ("hard-example", {"jitter": -0.1}, "jitter"),
+        ("hard-example", {"jitter_copies": 0}, "jitter_copies"),
+        ("hard-example", {"threshold": 1.0}, "threshold"),
+        ("uncertain", {"max_hard": 0}, "max_hard"),
     ],
 )
-def test_bad_options_name_the_command_line_option(name, options, message):
-    with pytest.raises(HogdetError, match=message):
+def test_bad_options_name_the_parameter(name, options, message):
+    with pytest.raises(ParameterError) as raised:
         make_strategy(name, **options)
+    assert raised.value.parameter == message and str(raised.value).startswith(message + " ")
+    assert isinstance(raised.value, ValueError)
 
 
 def test_focal_weights_are_capped_and_keep_mean_one():

@@ -1,0 +1,58 @@
+"""The Windows record: columns that stay together, typed keys, groups; and the pool's fresh selection."""
+
+import numpy as np
+
+from hogdet.mining.strategies import HardNegative
+from hogdet.windows import Windows, make_keys
+
+
+def hand_windows(images, labels, sources="scan", people=-1, n_features=2):
+    n = len(images)
+    return Windows.make(
+        features=np.arange(n * n_features, dtype=np.float32).reshape(n, n_features),
+        labels=labels,
+        keys=make_keys(np.array(images), np.arange(n), np.arange(n) * 10, np.arange(n) * 100, sources, people),
+        scores=np.linspace(1, 2, n),
+    )
+
+
+def test_windows_take_and_concatenate_keep_every_column_together():
+    short = hand_windows(["a"], [0])
+    long = hand_windows(["Train/neg/long_name.png", "b"], [1, 0], sources="person", people=[3, -1])
+    joined = Windows.concatenate([short, long])
+    assert len(joined) == 3 and joined.features.shape == (3, 2)
+    # Key strings of different widths are widened, not cut.
+    assert joined.keys.tolist() == [
+        ("a", 0, 0, 0, "scan", -1), ("Train/neg/long_name.png", 0, 0, 0, "person", 3), ("b", 1, 10, 100, "person", -1),
+    ]
+    picked = joined.take(np.array([2, 0]))
+    assert picked.keys["image"].tolist() == ["b", "a"]
+    np.testing.assert_array_equal(picked.features, [[2, 3], [0, 1]])
+    assert picked.labels.tolist() == [0, 0] and picked.scores.tolist() == [2.0, 1.0]
+    assert Windows.concatenate([], n_features=5).features.shape == (0, 5)
+
+
+def test_groups_put_people_together_and_backgrounds_by_image():
+    windows = Windows.make(
+        labels=[1, 1, 1, 0, 0, 1, 1],
+        keys=make_keys(
+            np.array(["p.png", "p.png", "p.png", "p.png", "n.png", "c1.png", "c2.png"]),
+            [0, 1, -1, 2, 0, -1, -1], [0, 0, 5, 0, 0, -1, -1], [0, 0, 7, 0, 0, -1, -1],
+            np.array(["scan", "scan", "person", "scan", "scan", "crop", "crop"]), [0, 1, 0, -1, -1, -1, -1],
+        ),
+    )
+    groups = windows.groups()
+    assert groups[0] == groups[2] != groups[1]  # person 0 of p.png, scanned or proposed
+    assert groups[3] == "p.png" and groups[4] == "n.png"  # backgrounds: their image
+    assert len({groups[5], groups[6], groups[0]}) == 3  # each crop is its own person
+
+
+def test_select_fresh_leaves_out_windows_already_in_the_pool():
+    from hogdet.mining.pool import select_fresh
+
+    pool = hand_windows(["a", "b"], [0, 0])
+    found = Windows.concatenate([hand_windows(["a", "b"], [0, 0]), hand_windows(["c"], [0])])
+    found = found.with_columns(probabilities=np.array([0.9, 0.9, 0.8]), scores=np.array([3.0, 2.0, 1.0]))
+    # ("a", 0, 0, 0) is in the pool; ("b", 1, 10, 100) too; ("c", 0, 0, 0) is new.
+    added = select_fresh(found, pool, HardNegative(), np.random.default_rng(0))
+    assert added.keys.tolist() == [("c", 0, 0, 0, "scan", -1)]
