@@ -17,10 +17,15 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ._hog_kernels import KERNELS_AVAILABLE, VOTE_LINEAR_BINS, VOTE_NEAREST_BIN, cell_histograms_kernel
 from .errors import HogdetError
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 INTERPOLATIONS = ("none", "orientation", "trilinear")
+#: lambda fitted by ``benchmarks/fit_scale_exponent.py`` on the benchmark's
+#: Train/neg photographs (default HOG parameters; the sum of a cell's votes,
+#: hence lambda, does not depend on the interpolation).
+FITTED_SCALE_EXPONENT = 0.26
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,12 @@ class HOGParameters:
         With ``'trilinear'``: sigma of the Gaussian window over a block, in
         block widths (Dalal & Triggs: 0.5; OpenCV's default: 0.25); 0 turns
         the window off.
+    scale_exponent : float
+        Power-law exponent lambda of the approximate pyramid
+        (:mod:`hogdet.pyramid`): gradient histograms of an image downscaled
+        by ``r`` average ``r ** lambda`` times those of the original, per
+        cell (Dollar et al., PAMI 2014). Fitted on the training photographs
+        by ``benchmarks/fit_scale_exponent.py``; unused by exact pyramids.
     """
 
     window_size: tuple[int, int] = (128, 64)
@@ -76,6 +87,7 @@ class HOGParameters:
     margin: tuple[int, int] = (16, 0)
     interpolation: str = "none"
     block_sigma: float = 0.5
+    scale_exponent: float = FITTED_SCALE_EXPONENT
 
     def __post_init__(self) -> None:
         for name in ("window_size", "pixels_per_cell", "cells_per_block", "margin"):
@@ -89,6 +101,8 @@ class HOGParameters:
             raise HogdetError(f"HOG orientations must be >= 1, got {self.orientations}")
         if self.interpolation not in INTERPOLATIONS:
             raise HogdetError(f"interpolation must be one of {INTERPOLATIONS}, got {self.interpolation!r}")
+        if not np.isfinite(self.scale_exponent):
+            raise HogdetError(f"scale_exponent must be a finite number, got {self.scale_exponent}")
         if self.block_sigma < 0:
             raise HogdetError(f"block_sigma must be >= 0, got {self.block_sigma}")
         if self.interpolation == "trilinear" and (self.pixels_per_cell[0] % 2 or self.pixels_per_cell[1] % 2):
@@ -275,7 +289,24 @@ def cell_histograms(
     planes = image_planes(image) if planes is None else planes
     if params.transform_sqrt:
         planes = np.sqrt(planes)
-    cell_height, cell_width = cell_size or params.pixels_per_cell
+    cell_size = cell_size or params.pixels_per_cell
+    if not KERNELS_AVAILABLE:
+        return _numpy_cell_histograms(planes, params, cell_size)
+    n_cell_rows = planes.shape[1] // cell_size[0]
+    n_cell_cols = planes.shape[2] // cell_size[1]
+    # float64 sums, as np.bincount accumulates on the numpy path.
+    histograms = np.zeros((n_cell_rows, n_cell_cols, params.orientations), np.float64)
+    mode = VOTE_NEAREST_BIN if params.interpolation == "none" else VOTE_LINEAR_BINS
+    cell_histograms_kernel(
+        np.ascontiguousarray(planes, dtype=np.float32), cell_size[0], cell_size[1], params.orientations, mode,
+        histograms,
+    )
+    return histograms.astype(np.float32)
+
+
+def _numpy_cell_histograms(planes: np.ndarray, params: HOGParameters, cell_size: tuple[int, int]) -> np.ndarray:
+    """:func:`cell_histograms` of gamma-compressed planes with numpy only (no numba)."""
+    cell_height, cell_width = cell_size
     n_cell_rows = planes.shape[1] // cell_height
     n_cell_cols = planes.shape[2] // cell_width
     grad_rows, grad_cols = _gradients(planes)
@@ -440,6 +471,44 @@ def _trilinear_blocks(half_cells: np.ndarray, params: HOGParameters) -> np.ndarr
     return blocks.reshape(n_block_rows, n_block_cols, params.block_length)
 
 
+def histogram_cell_size(params: HOGParameters = HOGParameters()) -> tuple[int, int]:
+    """Pixel size (rows, cols) of the histogram cells blocks are built from.
+
+    The cell itself, or half of it with ``'trilinear'`` interpolation (whose
+    spatial weights are evaluated per half-cell).
+    """
+    if params.interpolation == "trilinear":
+        return params.pixels_per_cell[0] // 2, params.pixels_per_cell[1] // 2
+    return params.pixels_per_cell
+
+
+def histogram_grid(
+    image: np.ndarray | None, params: HOGParameters = HOGParameters(), planes: np.ndarray | None = None
+) -> np.ndarray:
+    """The un-normalised histograms a block grid is built from.
+
+    :func:`cell_histograms` at :func:`histogram_cell_size`; the approximate
+    pyramid (:mod:`hogdet.pyramid`) resamples these between scales.
+
+    Returns
+    -------
+    histograms : ndarray of float32, shape (rows, cols, orientations)
+    """
+    return cell_histograms(image, params, planes, histogram_cell_size(params))
+
+
+def blocks_from_histograms(histograms: np.ndarray, params: HOGParameters = HOGParameters()) -> np.ndarray:
+    """The normalised block grid of a :func:`histogram_grid`.
+
+    Returns
+    -------
+    grid : ndarray of float32, shape (block_rows, block_cols, block_length)
+    """
+    if params.interpolation != "trilinear":
+        return normalize_blocks(histograms, params)
+    return _normalise(_trilinear_blocks(histograms, params), params.block_norm)
+
+
 def hog_grid(
     image: np.ndarray | None, params: HOGParameters = HOGParameters(), planes: np.ndarray | None = None
 ) -> np.ndarray:
@@ -467,10 +536,7 @@ def hog_grid(
     >>> grid.shape
     (15, 7, 36)
     """
-    if params.interpolation != "trilinear":
-        return normalize_blocks(cell_histograms(image, params, planes), params)
-    half_cell = (params.pixels_per_cell[0] // 2, params.pixels_per_cell[1] // 2)
-    return _normalise(_trilinear_blocks(cell_histograms(image, params, planes, half_cell), params), params.block_norm)
+    return blocks_from_histograms(histogram_grid(image, params, planes), params)
 
 
 def window_features(grid: np.ndarray, positions: np.ndarray, params: HOGParameters = HOGParameters()) -> np.ndarray:
