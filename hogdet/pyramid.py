@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from ._hog_kernels import KERNELS_AVAILABLE, resize_kernel
 from .errors import HogdetError
 from .features import HOGParameters, blocks_from_histograms, histogram_cell_size, histogram_grid, image_planes
 
@@ -182,9 +183,13 @@ def resize_planes(planes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     -------
     resized : ndarray of float32, shape (channels, shape[0], shape[1])
     """
-    return _bilinear(
-        planes, _interpolation_taps(planes.shape[1], shape[0]), _interpolation_taps(planes.shape[2], shape[1]), 1
-    )
+    row_taps = _interpolation_taps(planes.shape[1], shape[0])
+    col_taps = _interpolation_taps(planes.shape[2], shape[1])
+    if not KERNELS_AVAILABLE:
+        return _bilinear(planes, row_taps, col_taps, 1)
+    resized = np.empty((planes.shape[0], *shape), np.float32)
+    resize_kernel(np.ascontiguousarray(planes, dtype=np.float32), *row_taps, *col_taps, resized)
+    return resized
 
 
 def resample_histograms(
