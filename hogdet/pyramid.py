@@ -125,8 +125,8 @@ def real_levels(n_levels: int, scan: ScanParameters) -> np.ndarray:
     per_octave = np.log(2.0) / np.log(scan.scale_step)
     every = max(int(round(per_octave / scan.real_per_octave)), 1)
     below = (levels // every) * every
-    above = np.minimum(below + every, n_levels - 1)
-    return np.where(above - levels < levels - below, above, below)
+    above = below + every
+    return np.where((above < n_levels) & (above - levels < levels - below), above, below)
 
 
 def _interpolation_taps(size_in: int, size_out: int, ratio: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -302,8 +302,10 @@ def fit_scale_exponent(
     Each image is downscaled by ``2 ** (k / steps)`` for ``k = 1 .. steps``
     (one octave) as the pyramid does; the mean histogram value per cell at
     each scale, over that at full size, is averaged over the images in log
-    space, and lambda is the least-squares slope through the origin of
-    log(mean ratio) against log(scale).
+    space, and lambda is the least-squares slope of log(mean ratio) against
+    log(scale), with an intercept as in Dollar's ``chnsScaling`` (bilinear
+    resizing without anti-aliasing blurs a little at every scale but 1,
+    which the intercept absorbs).
 
     Parameters
     ----------
@@ -336,5 +338,5 @@ def fit_scale_exponent(
     if count == 0:
         raise HogdetError("fit_scale_exponent needs at least one image larger than an octave of cells")
     log_ratios = sums / count
-    log_scales = np.log(scales)
-    return float(log_scales @ log_ratios / (log_scales @ log_scales)), scales, log_ratios
+    log_scales = np.log(scales) - np.log(scales).mean()
+    return float(log_scales @ (log_ratios - log_ratios.mean()) / (log_scales @ log_scales)), scales, log_ratios
