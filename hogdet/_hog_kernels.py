@@ -84,6 +84,7 @@ def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out): 
     best = np.empty(width, np.float32)
     second = np.empty(width, np.float32)
     position = np.empty(width, np.float32)
+    cell_of_col = np.arange(width) // cell_width
     last_col = min(width, cols - 1)  # columns 1 .. last_col - 1 have both neighbours
     for row in range(n_cell_rows * cell_height):
         cell_row = row // cell_height
@@ -91,23 +92,52 @@ def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out): 
         best[:] = -1.0
         second[:] = -1.0
         for channel in range(channels):
-            for col in range(width):
-                d_row = zero
-                if inner_row:
-                    d_row = planes[channel, row + 1, col] - planes[channel, row - 1, col]
-                d_col = zero
-                if 0 < col < last_col:
-                    d_col = planes[channel, row, col + 1] - planes[channel, row, col - 1]
-                strength = d_row * d_row + d_col * d_col
-                # The first channel of largest gradient wins; remember the
-                # runner-up to find near ties.
-                if strength > best[col]:
-                    second[col] = best[col]
-                    best[col] = strength
-                    grad_rows[col] = d_row
-                    grad_cols[col] = d_col
-                elif strength > second[col]:
-                    second[col] = strength
+            here = planes[channel, row]
+            # The first channel of largest gradient wins (strictly greater
+            # replaces); the runner-up is kept to find near ties. Selects
+            # only, so that the loops vectorise.
+            if inner_row:
+                up = planes[channel, row - 1]
+                down = planes[channel, row + 1]
+                for col in range(1, last_col):
+                    d_row = down[col] - up[col]
+                    d_col = here[col + 1] - here[col - 1]
+                    strength = d_row * d_row + d_col * d_col
+                    previous = best[col]
+                    greater = strength > previous
+                    second[col] = max(second[col], min(previous, strength))
+                    best[col] = strength if greater else previous
+                    grad_rows[col] = d_row if greater else grad_rows[col]
+                    grad_cols[col] = d_col if greater else grad_cols[col]
+                for col in range(max(last_col, 1), width):  # no right neighbour: d_col = 0
+                    d_row = down[col] - up[col]
+                    strength = d_row * d_row
+                    previous = best[col]
+                    second[col] = max(second[col], min(previous, strength))
+                    if strength > previous:
+                        best[col] = strength
+                        grad_rows[col] = d_row
+                        grad_cols[col] = zero
+                d_row = down[0] - up[0]
+                strength = d_row * d_row
+                previous = best[0]
+                second[0] = max(second[0], min(previous, strength))
+                if strength > previous:
+                    best[0] = strength
+                    grad_rows[0] = d_row
+                    grad_cols[0] = zero
+            else:
+                for col in range(width):
+                    d_col = zero
+                    if 0 < col < last_col:
+                        d_col = here[col + 1] - here[col - 1]
+                    strength = d_col * d_col
+                    previous = best[col]
+                    second[col] = max(second[col], min(previous, strength))
+                    if strength > previous:
+                        best[col] = strength
+                        grad_rows[col] = zero
+                        grad_cols[col] = d_col
         if channels > 1:
             for col in range(width):
                 # As on the numpy path: where two channels are about equally
@@ -130,7 +160,7 @@ def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out): 
         for col in range(width):
             best[col] = np.sqrt(best[col])  # now the magnitude
             angle = _atan2(grad_rows[col], grad_cols[col]) * scale
-            position[col] = angle - n32 * np.float32(math.floor(angle * inverse))
+            position[col] = angle - n32 * np.floor(angle * inverse)
         if mode == VOTE_NEAREST_BIN:
             for col in range(width):
                 index = min(int(position[col]), n - 1)
@@ -142,12 +172,12 @@ def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out): 
                     for edge in range(1, n):
                         if 180.0 / n * edge <= degrees:
                             index = edge
-                out[cell_row, col // cell_width, index] += best[col]
+                out[cell_row, cell_of_col[col], index] += best[col]
             continue
         for col in range(width):
             magnitude = best[col]
             offset = position[col] + np.float32(0.5)
-            lower = np.float32(math.floor(offset))
+            lower = np.floor(offset)
             upper_vote = (offset - lower) * magnitude
             lower_vote = magnitude - upper_vote
             # Extended bins -1 .. n fold onto n - 1 and 0.
@@ -157,7 +187,7 @@ def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out): 
                 below += n
             if above >= n:
                 above -= n
-            cell_col = col // cell_width
+            cell_col = cell_of_col[col]
             out[cell_row, cell_col, below] += lower_vote
             out[cell_row, cell_col, above] += upper_vote
 
@@ -185,10 +215,67 @@ def _resize(planes, row_below, row_above, row_weight, col_below, col_above, col_
                 target[col] = left + (line[col_above[col]] - left) * col_weight[col]
 
 
+def _trilinear_blocks(half_cells, row_weights, col_weights, l2_hys, out):  # pragma: no cover - compiled
+    """Weighted block sums of half-cell histograms into ``out`` (block_rows, block_cols, length).
+
+    The numpy path's operations in its order: the half-cell rows of each
+    block slot weighted and summed first, then the columns. With ``l2_hys``
+    each block is also L2-Hys normalised (eps = 1e-5, clip at 0.2).
+    """
+    block_height, block_width = row_weights.shape[0], col_weights.shape[0]
+    n_block_rows, n_block_cols = out.shape[0], out.shape[1]
+    bins = half_cells.shape[2]
+    half_cols = half_cells.shape[1]
+    by_rows = np.empty((half_cols, block_height, bins), np.float32)
+    eps_squared = np.float32(1e-10)
+    clip = np.float32(0.2)
+    for block_row in range(n_block_rows):
+        for slot in range(block_height):
+            for x in range(half_cols):
+                for b in range(bins):
+                    by_rows[x, slot, b] = 0.0
+            for offset in range(row_weights.shape[1]):
+                weight = row_weights[slot, offset]
+                if weight == 0:
+                    continue
+                source = half_cells[2 * block_row + offset]
+                for x in range(half_cols):
+                    for b in range(bins):
+                        by_rows[x, slot, b] += source[x, b] * weight
+        for block_col in range(n_block_cols):
+            block = out[block_row, block_col]
+            for index in range(block.shape[0]):
+                block[index] = 0.0
+            for row_slot in range(block_height):
+                for col_slot in range(block_width):
+                    start = (row_slot * block_width + col_slot) * bins
+                    for offset in range(col_weights.shape[1]):
+                        weight = col_weights[col_slot, offset]
+                        if weight == 0:
+                            continue
+                        x = 2 * block_col + offset
+                        for b in range(bins):
+                            block[start + b] += by_rows[x, row_slot, b] * weight
+            if l2_hys:
+                squares = np.float32(0.0)
+                for index in range(block.shape[0]):
+                    squares += block[index] * block[index]
+                scale = np.float32(1.0) / np.sqrt(squares + eps_squared)
+                squares = np.float32(0.0)
+                for index in range(block.shape[0]):
+                    block[index] = min(block[index] * scale, clip)
+                    squares += block[index] * block[index]
+                scale = np.float32(1.0) / np.sqrt(squares + eps_squared)
+                for index in range(block.shape[0]):
+                    block[index] *= scale
+
+
 if KERNELS_AVAILABLE:
+    trilinear_blocks_kernel = numba.njit(cache=True, nogil=True)(_trilinear_blocks)
     resize_kernel = numba.njit(cache=True, nogil=True)(_resize)
     _atan2 = numba.njit(cache=True, nogil=True, inline="always")(_atan2)
     cell_histograms_kernel = numba.njit(cache=True, nogil=True)(_cell_histograms)
 else:  # pragma: no cover
     cell_histograms_kernel = None
     resize_kernel = None
+    trilinear_blocks_kernel = None

@@ -17,7 +17,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._hog_kernels import KERNELS_AVAILABLE, VOTE_LINEAR_BINS, VOTE_NEAREST_BIN, cell_histograms_kernel
+from ._hog_kernels import (
+    KERNELS_AVAILABLE,
+    VOTE_LINEAR_BINS,
+    VOTE_NEAREST_BIN,
+    cell_histograms_kernel,
+    trilinear_blocks_kernel,
+)
 from .errors import HogdetError
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
@@ -506,7 +512,17 @@ def blocks_from_histograms(histograms: np.ndarray, params: HOGParameters = HOGPa
     """
     if params.interpolation != "trilinear":
         return normalize_blocks(histograms, params)
-    return _normalise(_trilinear_blocks(histograms, params), params.block_norm)
+    if not KERNELS_AVAILABLE:
+        return _normalise(_trilinear_blocks(histograms, params), params.block_norm)
+    n_block_rows = max(histograms.shape[0] // 2 - params.cells_per_block[0] + 1, 0)
+    n_block_cols = max(histograms.shape[1] // 2 - params.cells_per_block[1] + 1, 0)
+    blocks = np.empty((n_block_rows, n_block_cols, params.block_length), np.float32)
+    if blocks.size == 0:
+        return blocks
+    l2_hys = params.block_norm == "L2-Hys"
+    row_weights, col_weights = block_weights(params)
+    trilinear_blocks_kernel(np.ascontiguousarray(histograms, np.float32), row_weights, col_weights, l2_hys, blocks)
+    return blocks if l2_hys else _normalise(blocks, params.block_norm)
 
 
 def hog_grid(
