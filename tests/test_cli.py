@@ -150,3 +150,12 @@ def test_evaluate_writes_metrics_and_plots(model, small_data, tmp_path):
     for key in ("lamr", "mr_at_1e-4_fppw", "ap"):
         assert 0 <= metrics[key] <= 1 and summary[key] == metrics[key]
     assert (tmp_path / "eval" / "det_fppw.png").is_file() and (tmp_path / "eval" / "det_fppi.png").is_file()
+
+
+def test_detect_with_an_approximate_pyramid(model, benchmark):
+    image = sorted((benchmark / "Test" / "pos").iterdir())[0]
+    result = run("detect", model, image, "--json", "--threshold", "0.3", "--pyramid", "approximate")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[0])["image"] == str(image)
+    refused = CliRunner().invoke(main, ["detect", str(model), str(image), "--pyramid", "fast"])
+    assert refused.exit_code == 2 and "--pyramid" in refused.output
