@@ -271,10 +271,10 @@ def _trilinear_blocks(half_cells, row_weights, col_weights, l2_hys, out):  # pra
 
 
 if KERNELS_AVAILABLE:
-    trilinear_blocks_kernel = numba.njit(cache=True, nogil=True)(_trilinear_blocks)
-    resize_kernel = numba.njit(cache=True, nogil=True)(_resize)
-    _atan2 = numba.njit(cache=True, nogil=True, inline="always")(_atan2)
-    cell_histograms_kernel = numba.njit(cache=True, nogil=True)(_cell_histograms)
+    trilinear_blocks_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_trilinear_blocks)
+    resize_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_resize)
+    _atan2 = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(_atan2)
+    cell_histograms_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_cell_histograms)
 else:  # pragma: no cover
     cell_histograms_kernel = None
     resize_kernel = None

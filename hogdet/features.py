@@ -12,6 +12,7 @@ the computation here is vectorised instead of looping over blocks.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 
@@ -448,6 +449,15 @@ def block_weights(params: HOGParameters = HOGParameters()) -> tuple[np.ndarray, 
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _cached_block_weights(params: HOGParameters) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`block_weights`, computed once per parameter set (read-only)."""
+    weights = block_weights(params)
+    for array in weights:
+        array.flags.writeable = False
+    return weights
+
+
 def _trilinear_blocks(half_cells: np.ndarray, params: HOGParameters) -> np.ndarray:
     """Un-normalised blocks from half-cell histograms, weighted by :func:`block_weights`."""
     row_weights, col_weights = block_weights(params)
@@ -520,7 +530,7 @@ def blocks_from_histograms(histograms: np.ndarray, params: HOGParameters = HOGPa
     if blocks.size == 0:
         return blocks
     l2_hys = params.block_norm == "L2-Hys"
-    row_weights, col_weights = block_weights(params)
+    row_weights, col_weights = _cached_block_weights(params)
     trilinear_blocks_kernel(np.ascontiguousarray(histograms, np.float32), row_weights, col_weights, l2_hys, blocks)
     return blocks if l2_hys else _normalise(blocks, params.block_norm)
 
