@@ -215,6 +215,29 @@ def _resize(planes, row_below, row_above, row_weight, col_below, col_above, col_
                 target[col] = left + (line[col_above[col]] - left) * col_weight[col]
 
 
+def _resample_cells(values, row_below, row_above, row_weight, col_below, col_above, col_weight, factor, out):  # pragma: no cover
+    """Bilinear resample of (rows, cols, bins) histograms into ``out``, times ``factor``.
+
+    The same float32 operations, in the same order, as the numpy passes of
+    :func:`hogdet.pyramid.resample_histograms`.
+    """
+    in_cols, bins = values.shape[1], values.shape[2]
+    line = np.empty((in_cols, bins), np.float32)
+    for row in range(out.shape[0]):
+        weight = row_weight[row]
+        below = values[row_below[row]]
+        above = values[row_above[row]]
+        for col in range(in_cols):
+            for b in range(bins):
+                line[col, b] = below[col, b] + (above[col, b] - below[col, b]) * weight
+        for col in range(out.shape[1]):
+            left = line[col_below[col]]
+            right = line[col_above[col]]
+            weight = col_weight[col]
+            for b in range(bins):
+                out[row, col, b] = (left[b] + (right[b] - left[b]) * weight) * factor
+
+
 def _trilinear_blocks(half_cells, row_weights, col_weights, l2_hys, out):  # pragma: no cover - compiled
     """Weighted block sums of half-cell histograms into ``out`` (block_rows, block_cols, length).
 
@@ -225,37 +248,51 @@ def _trilinear_blocks(half_cells, row_weights, col_weights, l2_hys, out):  # pra
     block_height, block_width = row_weights.shape[0], col_weights.shape[0]
     n_block_rows, n_block_cols = out.shape[0], out.shape[1]
     bins = half_cells.shape[2]
-    half_cols = half_cells.shape[1]
-    by_rows = np.empty((half_cols, block_height, bins), np.float32)
+    row_length = half_cells.shape[1] * bins
+    flat = half_cells.reshape(half_cells.shape[0], row_length)
+    # (cell row in block, half-cell col * bins): contiguous, so the
+    # weighted row sums vectorise.
+    by_rows = np.empty((block_height, row_length), np.float32)
     eps_squared = np.float32(1e-10)
     clip = np.float32(0.2)
     for block_row in range(n_block_rows):
         for slot in range(block_height):
-            for x in range(half_cols):
-                for b in range(bins):
-                    by_rows[x, slot, b] = 0.0
+            target = by_rows[slot]
+            first = True
             for offset in range(row_weights.shape[1]):
                 weight = row_weights[slot, offset]
                 if weight == 0:
                     continue
-                source = half_cells[2 * block_row + offset]
-                for x in range(half_cols):
-                    for b in range(bins):
-                        by_rows[x, slot, b] += source[x, b] * weight
+                source = flat[2 * block_row + offset]
+                if first:
+                    for k in range(row_length):
+                        target[k] = source[k] * weight
+                    first = False
+                else:
+                    for k in range(row_length):
+                        target[k] += source[k] * weight
+            if first:
+                target[:] = 0.0
         for block_col in range(n_block_cols):
             block = out[block_row, block_col]
-            for index in range(block.shape[0]):
-                block[index] = 0.0
             for row_slot in range(block_height):
                 for col_slot in range(block_width):
                     start = (row_slot * block_width + col_slot) * bins
+                    first = True
                     for offset in range(col_weights.shape[1]):
                         weight = col_weights[col_slot, offset]
                         if weight == 0:
                             continue
-                        x = 2 * block_col + offset
-                        for b in range(bins):
-                            block[start + b] += by_rows[x, row_slot, b] * weight
+                        source_start = (2 * block_col + offset) * bins
+                        if first:
+                            for b in range(bins):
+                                block[start + b] = by_rows[row_slot, source_start + b] * weight
+                            first = False
+                        else:
+                            for b in range(bins):
+                                block[start + b] += by_rows[row_slot, source_start + b] * weight
+                    if first:
+                        block[start : start + bins] = 0.0
             if l2_hys:
                 squares = np.float32(0.0)
                 for index in range(block.shape[0]):
@@ -273,9 +310,11 @@ def _trilinear_blocks(half_cells, row_weights, col_weights, l2_hys, out):  # pra
 if KERNELS_AVAILABLE:
     trilinear_blocks_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_trilinear_blocks)
     resize_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_resize)
+    resample_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_resample_cells)
     _atan2 = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(_atan2)
     cell_histograms_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_cell_histograms)
 else:  # pragma: no cover
     cell_histograms_kernel = None
     resize_kernel = None
+    resample_kernel = None
     trilinear_blocks_kernel = None

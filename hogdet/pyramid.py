@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from ._hog_kernels import KERNELS_AVAILABLE, resize_kernel
+from ._hog_kernels import KERNELS_AVAILABLE, resample_kernel, resize_kernel
 from .errors import HogdetError
 from .features import HOGParameters, blocks_from_histograms, histogram_cell_size, histogram_grid, image_planes
 
@@ -215,13 +215,15 @@ def resample_histograms(
     resampled : ndarray of float32, shape (shape[0], shape[1], orientations)
     """
     rows, cols = histograms.shape[:2]
-    resampled = _bilinear(
-        histograms,
-        _interpolation_taps(rows, shape[0], ratio[0]),
-        _interpolation_taps(cols, shape[1], ratio[1]),
-        0,
-    )
-    resampled *= np.float32(np.sqrt(ratio[0] * ratio[1]) ** scale_exponent)
+    row_taps = _interpolation_taps(rows, shape[0], ratio[0])
+    col_taps = _interpolation_taps(cols, shape[1], ratio[1])
+    factor = np.float32(np.sqrt(ratio[0] * ratio[1]) ** scale_exponent)
+    if not KERNELS_AVAILABLE:
+        resampled = _bilinear(histograms, row_taps, col_taps, 0)
+        resampled *= factor
+        return resampled
+    resampled = np.empty((shape[0], shape[1], histograms.shape[2]), np.float32)
+    resample_kernel(np.ascontiguousarray(histograms, np.float32), *row_taps, *col_taps, factor, resampled)
     return resampled
 
 

@@ -161,3 +161,12 @@ def test_levels_subset_and_order(astronaut):
 def test_bad_pyramid_options_are_refused(bad):
     with pytest.raises(HogdetError, match="pyramid|real_per_octave"):
         ScanParameters(**bad)
+
+
+def test_compiled_resampling_equals_the_numpy_passes(astronaut, monkeypatch):
+    import hogdet.pyramid as pyramid_module
+
+    histograms = histogram_grid(astronaut[:300, :200], TRILINEAR)
+    compiled = resample_histograms(histograms, (60, 41), (1.23, 1.21), 0.4)
+    monkeypatch.setattr(pyramid_module, "KERNELS_AVAILABLE", False)
+    np.testing.assert_array_equal(compiled, resample_histograms(histograms, (60, 41), (1.23, 1.21), 0.4))
