@@ -192,8 +192,11 @@ def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out): 
             out[cell_row, cell_col, above] += upper_vote
 
 
-def _resize(planes, row_below, row_above, row_weight, col_below, col_above, col_weight, out):  # pragma: no cover
+def _resize(planes, row_below, row_above, row_weight, col_below, col_above, col_weight, square_root, out):  # pragma: no cover
     """Separable two-tap bilinear resize into ``out`` (channels, out_rows, out_cols).
+
+    With ``square_root`` the square root of each output value is stored
+    instead (HOG's gamma compression, saving a pass over the level).
 
     The same float32 operations, in the same order, as the numpy passes of
     :func:`hogdet.pyramid.resize_planes` (rows first, then columns), one
@@ -213,6 +216,9 @@ def _resize(planes, row_below, row_above, row_weight, col_below, col_above, col_
             for col in range(out.shape[2]):
                 left = line[col_below[col]]
                 target[col] = left + (line[col_above[col]] - left) * col_weight[col]
+            if square_root:
+                for col in range(out.shape[2]):
+                    target[col] = np.sqrt(target[col])
 
 
 def _resample_cells(values, row_below, row_above, row_weight, col_below, col_above, col_weight, factor, out):  # pragma: no cover

@@ -13,7 +13,7 @@ Blocks are then assembled and normalised per level as usual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -165,7 +165,7 @@ def _bilinear(values: np.ndarray, row_taps: tuple, col_taps: tuple, row_axis: in
     return resized
 
 
-def resize_planes(planes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def resize_planes(planes: np.ndarray, shape: tuple[int, int], square_root: bool = False) -> np.ndarray:
     """Bilinear resize without anti-aliasing, as Dalal & Triggs' pyramid.
 
     Equal to ``skimage.transform.resize(image, shape, order=1, mode="edge",
@@ -178,6 +178,9 @@ def resize_planes(planes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     planes : ndarray of float32, shape (channels, rows, cols)
     shape : (int, int)
         Output (rows, cols).
+    square_root : bool
+        Return the square root of the resized values (HOG's gamma
+        compression, fused into the resize).
 
     Returns
     -------
@@ -186,9 +189,10 @@ def resize_planes(planes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     row_taps = _interpolation_taps(planes.shape[1], shape[0])
     col_taps = _interpolation_taps(planes.shape[2], shape[1])
     if not KERNELS_AVAILABLE:
-        return _bilinear(planes, row_taps, col_taps, 1)
+        resized = _bilinear(planes, row_taps, col_taps, 1)
+        return np.sqrt(resized, out=resized) if square_root else resized
     resized = np.empty((planes.shape[0], *shape), np.float32)
-    resize_kernel(np.ascontiguousarray(planes, dtype=np.float32), *row_taps, *col_taps, resized)
+    resize_kernel(np.ascontiguousarray(planes, dtype=np.float32), *row_taps, *col_taps, square_root, resized)
     return resized
 
 
@@ -266,6 +270,7 @@ def pyramid(
     sources = real_levels(len(scales), scan)
     cell_rows, cell_cols = histogram_cell_size(hog)
     real: dict[int, np.ndarray] = {}
+    gamma_done = replace(hog, transform_sqrt=False)
     for index in wanted:
         rows, cols = _level_shape(padded.shape, scales[index], hog)
         source = int(sources[index])
@@ -274,10 +279,12 @@ def pyramid(
             # and each takes the nearest real one.
             real.clear()
             source_rows, source_cols = _level_shape(padded.shape, scales[source], hog)
-            planes = padded if (source_rows, source_cols) == padded.shape[1:] else resize_planes(
-                padded, (source_rows, source_cols)
-            )
-            real[source] = histogram_grid(None, hog, planes=planes)
+            if (source_rows, source_cols) == padded.shape[1:]:
+                real[source] = histogram_grid(None, hog, planes=padded)
+            else:
+                # Gamma compression fused into the resize.
+                planes = resize_planes(padded, (source_rows, source_cols), square_root=hog.transform_sqrt)
+                real[source] = histogram_grid(None, gamma_done, planes=planes)
         histograms = real[source]
         if source != index:
             source_rows, source_cols = _level_shape(padded.shape, scales[source], hog)

@@ -170,3 +170,10 @@ def test_compiled_resampling_equals_the_numpy_passes(astronaut, monkeypatch):
     compiled = resample_histograms(histograms, (60, 41), (1.23, 1.21), 0.4)
     monkeypatch.setattr(pyramid_module, "KERNELS_AVAILABLE", False)
     np.testing.assert_array_equal(compiled, resample_histograms(histograms, (60, 41), (1.23, 1.21), 0.4))
+
+
+def test_resize_with_square_root_equals_resize_then_square_root(astronaut):
+    planes = image_planes(astronaut[:300, :200])
+    np.testing.assert_array_equal(
+        resize_planes(planes, (250, 170), square_root=True), np.sqrt(resize_planes(planes, (250, 170)))
+    )
