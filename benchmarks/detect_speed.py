@@ -37,6 +37,9 @@ def main() -> int:
         "--tune-allocator", action="store_true",
         help="raise glibc's mmap and trim thresholds first (what hogdet did by itself before; now only on request)",
     )
+    parser.add_argument(
+        "--numpy-only", action="store_true", help="hogdet without its numba kernels (the fallback path), to see their worth"
+    )
     arguments = parser.parse_args()
     if arguments.tune_allocator:
         import ctypes
@@ -53,6 +56,11 @@ def main() -> int:
     from hogdet.io import read_image
     from hogdet.model import Detector
 
+    if arguments.numpy_only:
+        import hogdet.features
+        import hogdet.pyramid
+
+        hogdet.features.KERNELS_AVAILABLE = hogdet.pyramid.KERNELS_AVAILABLE = False
     cv2.setNumThreads(1)
     paths = sorted((Path(arguments.data) / "Test" / "pos").glob("*"))[: arguments.images]
     if not paths:
@@ -104,7 +112,8 @@ def main() -> int:
         f"images: {len(paths)} from {arguments.data}/Test/pos, scale step {arguments.scale_step}, stride 8, "
         f"no padding, hogdet HOG interpolation {arguments.hog_interpolation}, block sigma "
         f"{arguments.hog_block_sigma}, approximate pyramid with {arguments.real_per_octave} real levels per octave, "
-        f"allocator {'tuned' if arguments.tune_allocator else 'untouched'}"
+        f"allocator {'tuned' if arguments.tune_allocator else 'untouched'}, "
+        f"{'numpy only' if arguments.numpy_only else 'numba kernels'}"
     )
     for name, median in medians.items():
         print(f"{name + ' median s/image:':34s} {median:.4f}")
