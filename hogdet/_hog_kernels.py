@@ -59,6 +59,49 @@ def _atan2(y, x):  # pragma: no cover - compiled
     return -angle if y < np.float32(0.0) else angle
 
 
+def _select(strength, d_row, d_col, best, second, grad_row, grad_col):  # pragma: no cover - compiled
+    """One channel's update of (best, second, gradient): strictly greater replaces."""
+    greater = strength > best
+    second = max(second, min(best, strength))
+    best = strength if greater else best
+    grad_row = d_row if greater else grad_row
+    grad_col = d_col if greater else grad_col
+    return best, second, grad_row, grad_col
+
+
+def _three_channel_row(planes, row, last_col, best, second, grad_rows, grad_cols):  # pragma: no cover - compiled
+    """Columns 1 .. last_col - 1 of an inner row of a 3-channel image."""
+    for col in range(1, last_col):
+        top = np.float32(-1.0)
+        runner_up = np.float32(-1.0)
+        grad_row = np.float32(0.0)
+        grad_col = np.float32(0.0)
+        for channel in range(3):
+            d_row = planes[channel, row + 1, col] - planes[channel, row - 1, col]
+            d_col = planes[channel, row, col + 1] - planes[channel, row, col - 1]
+            top, runner_up, grad_row, grad_col = _select(
+                d_row * d_row + d_col * d_col, d_row, d_col, top, runner_up, grad_row, grad_col
+            )
+        best[col] = top
+        second[col] = runner_up
+        grad_rows[col] = grad_row
+        grad_cols[col] = grad_col
+
+
+def _edge_columns(up, down, last_col, width, best, second, grad_rows, grad_cols):  # pragma: no cover - compiled
+    """Column 0 and columns from last_col on (no left or right neighbour: d_col = 0), one channel."""
+    _edge_update(up, down, 0, best, second, grad_rows, grad_cols)
+    for col in range(max(last_col, 1), width):
+        _edge_update(up, down, col, best, second, grad_rows, grad_cols)
+
+
+def _edge_update(up, down, col, best, second, grad_rows, grad_cols):  # pragma: no cover - compiled
+    d_row = down[col] - up[col]
+    best[col], second[col], grad_rows[col], grad_cols[col] = _select(
+        d_row * d_row, d_row, np.float32(0.0), best[col], second[col], grad_rows[col], grad_cols[col]
+    )
+
+
 def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out):  # pragma: no cover - compiled
     """Accumulate every whole cell's orientation histogram into ``out``.
 
@@ -91,7 +134,18 @@ def _cell_histograms(planes, cell_height, cell_width, orientations, mode, out): 
         inner_row = 0 < row < rows - 1
         best[:] = -1.0
         second[:] = -1.0
+        fused = channels == 3 and inner_row and last_col > 1
+        if fused:
+            # Colour rows away from the edge: the three channels in one pass,
+            # in registers (the general loop below does the same in three).
+            _three_channel_row(planes, row, last_col, best, second, grad_rows, grad_cols)
         for channel in range(channels):
+            if fused:
+                # Only the columns the fused pass left: the first and those
+                # without a right neighbour.
+                _edge_columns(planes[channel, row - 1], planes[channel, row + 1], last_col, width,
+                              best, second, grad_rows, grad_cols)
+                continue
             here = planes[channel, row]
             # The first channel of largest gradient wins (strictly greater
             # replaces); the runner-up is kept to find near ties. Selects
@@ -318,6 +372,10 @@ if KERNELS_AVAILABLE:
     resize_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_resize)
     resample_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_resample_cells)
     _atan2 = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(_atan2)
+    _select = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(_select)
+    _edge_update = numba.njit(cache=True, nogil=True, error_model="numpy")(_edge_update)
+    _edge_columns = numba.njit(cache=True, nogil=True, error_model="numpy")(_edge_columns)
+    _three_channel_row = numba.njit(cache=True, nogil=True, error_model="numpy")(_three_channel_row)
     cell_histograms_kernel = numba.njit(cache=True, nogil=True, error_model="numpy")(_cell_histograms)
 else:  # pragma: no cover
     cell_histograms_kernel = None
