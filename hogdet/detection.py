@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._hog_kernels import KERNELS_AVAILABLE, window_sums_kernel
 from .features import HOGParameters, window_features
 from .model import Detector
 from .pyramid import Level, ScanParameters, pad_image, pyramid, pyramid_scales, resize_planes  # noqa: F401 (re-exported)
@@ -43,6 +44,10 @@ def score_grid(grid: np.ndarray, template: np.ndarray, bias: float = 0.0, stride
     # one BLAS product, then the window sums are shifted additions of it.
     products = grid.reshape(-1, length) @ template.reshape(-1, length).T
     products = products.reshape(grid.shape[0], grid.shape[1], template_rows, template_cols)
+    if KERNELS_AVAILABLE:
+        scores = np.empty((out_rows, out_cols), np.float32)
+        window_sums_kernel(products, np.float32(bias), scores)
+        return scores[::stride, ::stride]
     scores = np.full((out_rows, out_cols), bias, dtype=np.float32)
     for row in range(template_rows):
         for col in range(template_cols):
