@@ -62,6 +62,10 @@ scale_step_option = click.option(
     "--scale-step", type=click.FloatRange(min=1.0, min_open=True), default=1.05, show_default=True,
     help="Ratio between pyramid levels.",
 )
+pyramid_option = click.option(
+    "--pyramid", type=click.Choice(["exact", "approximate"]), default="exact", show_default=True,
+    help="HOG on every pyramid level, or on 2 per octave with the others resampled (faster, slightly less accurate).",
+)
 padding_option = click.option(
     "--padding", type=click.IntRange(min=0), default=32, show_default=True,
     help="Reflected border (pixels) added before scanning, to find people at the image edge.",
@@ -282,8 +286,9 @@ def train(data, out, **values):
               help="IoU above which a weaker overlapping box is suppressed.")
 @scale_step_option
 @padding_option
+@pyramid_option
 @_friendly_errors
-def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padding):
+def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padding, pyramid):
     """Find people in images.
 
     \b
@@ -298,7 +303,7 @@ def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padd
     from .model import load_model
 
     detector = load_model(model)
-    scan = ScanParameters(scale_step=scale_step, padding=padding)
+    scan = ScanParameters(scale_step=scale_step, padding=padding, pyramid=pyramid)
     failures = 0
     for path in images:
         try:
@@ -422,9 +427,11 @@ def compare(data, strategies, rounds, out, resume, **values):
               help="IoU above which a weaker overlapping box is suppressed.")
 @scale_step_option
 @padding_option
+@pyramid_option
 @jobs_option
 @_friendly_errors
-def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_overlap, scale_step, padding, n_jobs):
+def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_overlap, scale_step, padding, pyramid,
+             n_jobs):
     """Evaluate models with both INRIA protocols (per window: FPPW; per image: LAMR, AP).
 
     Several models (and --opencv-default) give one table: results.md and
@@ -448,7 +455,7 @@ def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_ove
     if opencv_default:
         scorers.append(OpenCVPeopleDetector())
     dataset = load_dataset(resolve_data_dir(data, progress=True))
-    scan = ScanParameters(scale_step=scale_step, padding=padding)
+    scan = ScanParameters(scale_step=scale_step, padding=padding, pyramid=pyramid)
     evaluations = []
     for scorer in scorers:
         click.echo(f"evaluating {scorer.name}", err=True)

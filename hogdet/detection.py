@@ -9,204 +9,13 @@ over windows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
-from .errors import HogdetError
-from .features import HOGParameters, hog_grid, image_planes, window_features, window_positions
+from ._hog_kernels import KERNELS_AVAILABLE, window_sums_kernel
+from .features import HOGParameters, window_features
 from .model import Detector
-
-
-@dataclass(frozen=True)
-class ScanParameters:
-    """How an image is scanned.
-
-    Parameters
-    ----------
-    scale_step : float
-        Ratio between consecutive pyramid levels (Dalal & Triggs: 1.05-1.2).
-    min_scale, max_scale : float
-        First and last downscaling factor tried; ``max_scale=None`` goes on
-        until the window no longer fits. ``min_scale < 1`` upsamples, to find
-        people smaller than the window.
-    padding : int
-        Pixels of reflected border added on every side of the image before
-        scanning, so that windows (whose margins reach past the person) can
-        be placed on people touching the image edge. Boxes are reported in
-        the original image's coordinates.
-    stride : int
-        Window stride in cells (1 cell = 8 pixels for the defaults).
-    """
-
-    scale_step: float = 1.05
-    min_scale: float = 1.0
-    max_scale: float | None = None
-    padding: int = 32
-    stride: int = 1
-
-    def __post_init__(self) -> None:
-        if not self.scale_step > 1.0:
-            raise HogdetError(f"scale_step must be greater than 1, got {self.scale_step}")
-        if not self.min_scale > 0:
-            raise HogdetError(f"min_scale must be positive, got {self.min_scale}")
-        if self.max_scale is not None and self.max_scale < self.min_scale:
-            raise HogdetError("max_scale must not be smaller than min_scale")
-        if self.padding < 0 or self.stride < 1:
-            raise HogdetError("padding must be >= 0 and stride >= 1")
-
-
-@dataclass
-class Level:
-    """One pyramid level: its block grid and how it maps to the original image.
-
-    ``scale_rows`` / ``scale_cols`` are original pixels per level pixel;
-    ``padding`` is the border (in original pixels) added before scaling.
-    """
-
-    index: int
-    grid: np.ndarray
-    scale_rows: float
-    scale_cols: float
-    padding: int
-
-
-_ALLOCATOR_TUNED = False
-
-
-def _keep_freed_memory() -> None:
-    """Ask glibc to reuse freed memory instead of returning it to the system.
-
-    Every pyramid level allocates and frees arrays of a few MB. By default
-    glibc maps such arrays fresh from the kernel and unmaps them when freed,
-    so each one costs a page fault per 4 KB; profiled on the benchmark
-    photographs this doubled detection time (``benchmarks/detect_speed.py``).
-    Raising the mmap and trim thresholds once lets freed blocks be reused.
-    Only the allocator's bookkeeping changes; without glibc this does nothing.
-    """
-    global _ALLOCATOR_TUNED
-    if _ALLOCATOR_TUNED:
-        return
-    _ALLOCATOR_TUNED = True
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(-3, 32 * 1024 * 1024)  # M_MMAP_THRESHOLD: glibc's largest allowed value
-    mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD
-
-
-def pad_image(image: np.ndarray, padding: int) -> np.ndarray:
-    """Reflect ``padding`` pixels on every side (OpenCV's ``BORDER_REFLECT``)."""
-    if padding <= 0:
-        return image
-    widths = [(padding, padding), (padding, padding)] + [(0, 0)] * (image.ndim - 2)
-    return np.pad(image, widths, mode="symmetric")
-
-
-def pyramid_scales(
-    image_shape: tuple[int, ...], hog: HOGParameters, scan: ScanParameters
-) -> list[float]:
-    """Downscaling factors of every level on which at least one window fits."""
-    rows, cols = image_shape[0] + 2 * scan.padding, image_shape[1] + 2 * scan.padding
-    largest = min(rows / hog.window_size[0], cols / hog.window_size[1])
-    if scan.max_scale is not None:
-        largest = min(largest, scan.max_scale)
-    if largest < scan.min_scale:
-        return []
-    count = int(np.floor(np.log(largest / scan.min_scale) / np.log(scan.scale_step) + 1e-9)) + 1
-    return [scan.min_scale * scan.scale_step**k for k in range(count)]
-
-
-def _interpolation_taps(size_in: int, size_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The two source indices and the weight of the second, per output pixel.
-
-    Pixel centres are aligned (output pixel ``i`` samples input position
-    ``(i + 0.5) * size_in / size_out - 0.5``) and positions past the edge
-    are clamped, as in ``skimage.transform.resize(order=1, mode="edge")``.
-    """
-    position = (np.arange(size_out) + 0.5) * (size_in / size_out) - 0.5
-    position = np.clip(position, 0, size_in - 1)
-    below = np.floor(position).astype(np.intp)
-    above = np.minimum(below + 1, size_in - 1)
-    return below, above, (position - below).astype(np.float32)
-
-
-def resize_planes(planes: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Bilinear resize without anti-aliasing, as Dalal & Triggs' pyramid.
-
-    Equal to ``skimage.transform.resize(image, shape, order=1, mode="edge",
-    anti_aliasing=False)`` to float32 rounding (tested), but computed as two
-    separable two-tap passes: scikit-image's general spline path took
-    longer than the HOG itself when detection was profiled.
-
-    Parameters
-    ----------
-    planes : ndarray of float32, shape (channels, rows, cols)
-    shape : (int, int)
-        Output (rows, cols).
-
-    Returns
-    -------
-    resized : ndarray of float32, shape (channels, shape[0], shape[1])
-    """
-    below, above, weight = _interpolation_taps(planes.shape[1], shape[0])
-    rows = np.take(planes, below, axis=1)
-    step = np.take(planes, above, axis=1)
-    step -= rows
-    step *= weight[:, np.newaxis]
-    rows += step
-    below, above, weight = _interpolation_taps(planes.shape[2], shape[1])
-    resized = np.take(rows, below, axis=2)
-    step = np.take(rows, above, axis=2)
-    step -= resized
-    step *= weight
-    resized += step
-    return resized
-
-
-def pyramid(
-    image: np.ndarray,
-    hog: HOGParameters = HOGParameters(),
-    scan: ScanParameters = ScanParameters(),
-    levels: list[int] | None = None,
-) -> Iterator[Level]:
-    """HOG block grids of an image's pyramid levels.
-
-    The padded image is resized to each scale with bilinear interpolation
-    and no anti-aliasing (:func:`resize_planes`, as Dalal & Triggs and
-    OpenCV do) and its HOG grid computed once.
-
-    Parameters
-    ----------
-    image : ndarray, shape (rows, cols) or (rows, cols, 3), float in [0, 1]
-    hog, scan : parameters
-    levels : list of int, optional
-        Only these level indices (default: all).
-
-    Yields
-    ------
-    Level
-    """
-    _keep_freed_memory()
-    padded = image_planes(pad_image(image, scan.padding))
-    min_rows, min_cols = hog.window_size
-    for index, scale in enumerate(pyramid_scales(image.shape, hog, scan)):
-        if levels is not None and index not in levels:
-            continue
-        rows = max(int(round(padded.shape[1] / scale)), min_rows)
-        cols = max(int(round(padded.shape[2] / scale)), min_cols)
-        level = padded if (rows, cols) == padded.shape[1:] else resize_planes(padded, (rows, cols))
-        yield Level(
-            index=index,
-            grid=hog_grid(None, hog, planes=level),
-            scale_rows=padded.shape[1] / rows,
-            scale_cols=padded.shape[2] / cols,
-            padding=scan.padding,
-        )
+from .pyramid import Level, ScanParameters, pad_image, pyramid, pyramid_scales, resize_planes  # noqa: F401 (re-exported)
 
 
 def score_grid(grid: np.ndarray, template: np.ndarray, bias: float = 0.0, stride: int = 1) -> np.ndarray:
@@ -235,6 +44,10 @@ def score_grid(grid: np.ndarray, template: np.ndarray, bias: float = 0.0, stride
     # one BLAS product, then the window sums are shifted additions of it.
     products = grid.reshape(-1, length) @ template.reshape(-1, length).T
     products = products.reshape(grid.shape[0], grid.shape[1], template_rows, template_cols)
+    if KERNELS_AVAILABLE:
+        scores = np.empty((out_rows, out_cols), np.float32)
+        window_sums_kernel(products, np.float32(bias), scores)
+        return scores[::stride, ::stride]
     scores = np.full((out_rows, out_cols), bias, dtype=np.float32)
     for row in range(template_rows):
         for col in range(template_cols):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -150,7 +150,7 @@ def evaluate_per_window(
     """
     if not crops or not negative_images:
         raise HogdetError("per-window evaluation needs test crops and person-free test images")
-    dense = ScanParameters(scale_step=scan.scale_step, padding=0, stride=scan.stride)
+    dense = replace(scan, padding=0, min_scale=1.0, max_scale=None)
     positive = parallel_map(_crop_batch, list(crops), scorer, n_jobs=n_jobs, progress=progress, description="test crops")
     negative = parallel_map(
         _negative_window_batch, list(negative_images), scorer, dense, n_jobs=n_jobs, progress=progress,

@@ -12,15 +12,28 @@ the computation here is vectorised instead of looping over blocks.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ._hog_kernels import (
+    KERNELS_AVAILABLE,
+    VOTE_LINEAR_BINS,
+    VOTE_NEAREST_BIN,
+    cell_histograms_kernel,
+    trilinear_blocks_kernel,
+)
+from ._hog_numpy import _numpy_cell_histograms
 from .errors import HogdetError
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 INTERPOLATIONS = ("none", "orientation", "trilinear")
+#: lambda fitted by ``benchmarks/fit_scale_exponent.py`` on 100 of the benchmark's
+#: Train/neg photographs (default HOG parameters; the sum of a cell's votes,
+#: hence lambda, does not depend on the interpolation).
+FITTED_SCALE_EXPONENT = 0.40
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,12 @@ class HOGParameters:
         With ``'trilinear'``: sigma of the Gaussian window over a block, in
         block widths (Dalal & Triggs: 0.5; OpenCV's default: 0.25); 0 turns
         the window off.
+    scale_exponent : float
+        Power-law exponent lambda of the approximate pyramid
+        (:mod:`hogdet.pyramid`): gradient histograms of an image downscaled
+        by ``r`` average ``r ** lambda`` times those of the original, per
+        cell (Dollar et al., PAMI 2014). Fitted on the training photographs
+        by ``benchmarks/fit_scale_exponent.py``; unused by exact pyramids.
     """
 
     window_size: tuple[int, int] = (128, 64)
@@ -76,6 +95,7 @@ class HOGParameters:
     margin: tuple[int, int] = (16, 0)
     interpolation: str = "none"
     block_sigma: float = 0.5
+    scale_exponent: float = FITTED_SCALE_EXPONENT
 
     def __post_init__(self) -> None:
         for name in ("window_size", "pixels_per_cell", "cells_per_block", "margin"):
@@ -89,6 +109,8 @@ class HOGParameters:
             raise HogdetError(f"HOG orientations must be >= 1, got {self.orientations}")
         if self.interpolation not in INTERPOLATIONS:
             raise HogdetError(f"interpolation must be one of {INTERPOLATIONS}, got {self.interpolation!r}")
+        if not np.isfinite(self.scale_exponent):
+            raise HogdetError(f"scale_exponent must be a finite number, got {self.scale_exponent}")
         if self.block_sigma < 0:
             raise HogdetError(f"block_sigma must be >= 0, got {self.block_sigma}")
         if self.interpolation == "trilinear" and (self.pixels_per_cell[0] % 2 or self.pixels_per_cell[1] % 2):
@@ -153,97 +175,6 @@ def image_planes(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(image, 2, 0))
 
 
-def _gradients(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centred differences along rows and columns, zero on the image edge.
-
-    For colour images each pixel keeps the channel with the largest gradient
-    magnitude (Dalal & Triggs; ``skimage.feature.hog``), the first one on a tie.
-
-    Parameters
-    ----------
-    planes : ndarray of float32, shape (channels, rows, cols)
-    """
-    # np.empty + explicit zero edges: np.zeros maps fresh pages from the
-    # kernel on every call, which profiled slower than the arithmetic.
-    grad_rows = np.empty_like(planes)
-    grad_cols = np.empty_like(planes)
-    grad_rows[:, [0, -1]] = 0
-    grad_cols[:, :, [0, -1]] = 0
-    np.subtract(planes[:, 2:], planes[:, :-2], out=grad_rows[:, 1:-1])
-    np.subtract(planes[:, :, 2:], planes[:, :, :-2], out=grad_cols[:, :, 1:-1])
-    if len(planes) == 1:
-        return grad_rows[0], grad_cols[0]
-    # Only arithmetic and comparisons below: numpy's where, argmax over a
-    # short axis and boolean indexing each cost ten times more per pixel
-    # (profiled), and this runs on every pyramid level.
-    strength = grad_rows * grad_rows
-    strength += grad_cols * grad_cols
-    best = np.max(strength, axis=0)
-    taken = np.zeros(best.shape, bool)
-    best_rows = np.zeros_like(best)
-    best_cols = np.zeros_like(best)
-    close_channels = np.zeros(best.shape, np.int8)
-    tie_level = best * np.float32(1 - 1e-5)
-    last = len(planes) - 1
-    for channel in range(len(planes)):
-        # The first channel reaching the maximum, as argmax would pick; the
-        # last channel takes whatever is left.
-        if channel < last:
-            chosen = strength[channel] == best
-            chosen &= ~taken
-            taken |= chosen
-        else:
-            chosen = ~taken
-        weight = chosen.astype(np.float32)
-        best_rows += grad_rows[channel] * weight
-        best_cols += grad_cols[channel] * weight
-        close_channels += strength[channel] >= tie_level
-    # Where two channels are about equally strong, float32 rounding of the
-    # magnitude decides; redo those few pixels exactly as the reference does
-    # (hypot in float32, then the first maximum).
-    near_tie = (close_channels > 1) & (best > 0)
-    if near_tie.any():
-        where = np.flatnonzero(near_tie)
-        rows = grad_rows.reshape(len(planes), -1)[:, where]
-        cols = grad_cols.reshape(len(planes), -1)[:, where]
-        choice = np.hypot(rows, cols).argmax(axis=0)[np.newaxis]
-        best_rows.ravel()[where] = np.take_along_axis(rows, choice, axis=0)[0]
-        best_cols.ravel()[where] = np.take_along_axis(cols, choice, axis=0)[0]
-    return best_rows, best_cols
-
-
-def _orientation_bins(
-    grad_rows: np.ndarray, grad_cols: np.ndarray, orientations: int, exact_edges: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned orientation bin of each pixel, as ``skimage.feature.hog`` assigns it.
-
-    Bin ``i`` holds orientations in ``[180 i / n, 180 (i + 1) / n)`` degrees.
-    Also returns the continuous position in bin units, in ``[0, n)``; with
-    ``exact_edges=False`` (when only the position is used) the float64
-    recheck of pixels on bin edges is skipped.
-    The angle is computed in float32 for speed; the few pixels that lie
-    within rounding distance of a bin edge are recomputed in float64 so that
-    they fall in the same bin as in the float64 reference.
-    """
-    position = np.arctan2(grad_rows, grad_cols)
-    position *= np.float32(orientations / np.pi)
-    # Fold (-n, n] into [0, n) with arithmetic only (no boolean indexing).
-    position -= np.float32(orientations) * np.floor(position * np.float32(1 / orientations))
-    bins = position.astype(np.int32)
-    np.minimum(bins, orientations - 1, out=bins)
-    if not exact_edges:
-        return bins, position
-    distance_to_edge = np.abs(position - np.rint(position))
-    near_edge = distance_to_edge < 1e-3
-    if near_edge.any():
-        where = np.flatnonzero(near_edge)
-        exact = np.arctan2(grad_rows.ravel()[where], grad_cols.ravel()[where], dtype=np.float64)
-        exact = np.rad2deg(exact) % 180.0
-        edges = 180.0 / orientations * np.arange(1, orientations)
-        bins.ravel()[where] = np.searchsorted(edges, exact, side="right")
-    return bins, position
-
-
 def cell_histograms(
     image: np.ndarray | None,
     params: HOGParameters = HOGParameters(),
@@ -275,54 +206,19 @@ def cell_histograms(
     planes = image_planes(image) if planes is None else planes
     if params.transform_sqrt:
         planes = np.sqrt(planes)
-    cell_height, cell_width = cell_size or params.pixels_per_cell
-    n_cell_rows = planes.shape[1] // cell_height
-    n_cell_cols = planes.shape[2] // cell_width
-    grad_rows, grad_cols = _gradients(planes)
-    height, width = n_cell_rows * cell_height, n_cell_cols * cell_width
-    grad_rows = grad_rows[:height, :width]
-    grad_cols = grad_cols[:height, :width]
-
-    magnitude = grad_rows * grad_rows
-    magnitude += grad_cols * grad_cols
-    np.sqrt(magnitude, out=magnitude)
-    n_bins = params.orientations
-    if params.interpolation == "none":
-        bins, _ = _orientation_bins(grad_rows, grad_cols, n_bins)
-        cell_index = _cell_index(height, width, cell_height, cell_width, n_bins)
-        histograms = np.bincount(
-            (bins + cell_index).ravel(), weights=magnitude.ravel(), minlength=n_cell_rows * n_cell_cols * n_bins
-        )
-        return histograms.reshape(n_cell_rows, n_cell_cols, n_bins).astype(np.float32)
-
-    # Linear vote between the two nearest bin centres ((i + 0.5) bins). Each
-    # cell gets two extra bins, for "bin -1" and "bin n", so that no pixel
-    # needs wrapping; they are folded onto bins n - 1 and 0 afterwards.
-    _, position = _orientation_bins(grad_rows, grad_cols, n_bins, exact_edges=False)
-    offset = position + np.float32(0.5)  # (position - 0.5) + 1 for the extra bin
-    lower = np.floor(offset)
-    upper_votes = offset - lower
-    upper_votes *= magnitude
-    magnitude -= upper_votes
-    cell_index = _cell_index(height, width, cell_height, cell_width, n_bins + 2)
-    lower_index = (lower.astype(np.int32) + cell_index).ravel()
-    size = n_cell_rows * n_cell_cols * (n_bins + 2)
-    extended = np.bincount(lower_index, weights=magnitude.ravel(), minlength=size)
-    lower_index += 1
-    extended += np.bincount(lower_index, weights=upper_votes.ravel(), minlength=size)
-    extended = extended.reshape(n_cell_rows, n_cell_cols, n_bins + 2)
-    histograms = extended[:, :, 1:-1].copy()
-    histograms[:, :, -1] += extended[:, :, 0]
-    histograms[:, :, 0] += extended[:, :, -1]
+    cell_size = cell_size or params.pixels_per_cell
+    if not KERNELS_AVAILABLE:
+        return _numpy_cell_histograms(planes, params, cell_size)
+    n_cell_rows = planes.shape[1] // cell_size[0]
+    n_cell_cols = planes.shape[2] // cell_size[1]
+    # float64 sums, as np.bincount accumulates on the numpy path.
+    histograms = np.zeros((n_cell_rows, n_cell_cols, params.orientations), np.float64)
+    mode = VOTE_NEAREST_BIN if params.interpolation == "none" else VOTE_LINEAR_BINS
+    cell_histograms_kernel(
+        np.ascontiguousarray(planes, dtype=np.float32), cell_size[0], cell_size[1], params.orientations, mode,
+        histograms,
+    )
     return histograms.astype(np.float32)
-
-
-def _cell_index(height: int, width: int, cell_height: int, cell_width: int, bins_per_cell: int) -> np.ndarray:
-    """Flat index of (cell row, cell col, bin 0) of every pixel, shape (height, width)."""
-    n_cell_cols = width // cell_width
-    cell_of_row = (np.arange(height, dtype=np.int32) // cell_height) * (n_cell_cols * bins_per_cell)
-    cell_of_col = (np.arange(width, dtype=np.int32) // cell_width) * bins_per_cell
-    return cell_of_row[:, np.newaxis] + cell_of_col[np.newaxis, :]
 
 
 def normalize_blocks(
@@ -411,6 +307,15 @@ def block_weights(params: HOGParameters = HOGParameters()) -> tuple[np.ndarray, 
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _cached_block_weights(params: HOGParameters) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`block_weights`, computed once per parameter set (read-only)."""
+    weights = block_weights(params)
+    for array in weights:
+        array.flags.writeable = False
+    return weights
+
+
 def _trilinear_blocks(half_cells: np.ndarray, params: HOGParameters) -> np.ndarray:
     """Un-normalised blocks from half-cell histograms, weighted by :func:`block_weights`."""
     row_weights, col_weights = block_weights(params)
@@ -440,6 +345,54 @@ def _trilinear_blocks(half_cells: np.ndarray, params: HOGParameters) -> np.ndarr
     return blocks.reshape(n_block_rows, n_block_cols, params.block_length)
 
 
+def histogram_cell_size(params: HOGParameters = HOGParameters()) -> tuple[int, int]:
+    """Pixel size (rows, cols) of the histogram cells blocks are built from.
+
+    The cell itself, or half of it with ``'trilinear'`` interpolation (whose
+    spatial weights are evaluated per half-cell).
+    """
+    if params.interpolation == "trilinear":
+        return params.pixels_per_cell[0] // 2, params.pixels_per_cell[1] // 2
+    return params.pixels_per_cell
+
+
+def histogram_grid(
+    image: np.ndarray | None, params: HOGParameters = HOGParameters(), planes: np.ndarray | None = None
+) -> np.ndarray:
+    """The un-normalised histograms a block grid is built from.
+
+    :func:`cell_histograms` at :func:`histogram_cell_size`; the approximate
+    pyramid (:mod:`hogdet.pyramid`) resamples these between scales.
+
+    Returns
+    -------
+    histograms : ndarray of float32, shape (rows, cols, orientations)
+    """
+    return cell_histograms(image, params, planes, histogram_cell_size(params))
+
+
+def blocks_from_histograms(histograms: np.ndarray, params: HOGParameters = HOGParameters()) -> np.ndarray:
+    """The normalised block grid of a :func:`histogram_grid`.
+
+    Returns
+    -------
+    grid : ndarray of float32, shape (block_rows, block_cols, block_length)
+    """
+    if params.interpolation != "trilinear":
+        return normalize_blocks(histograms, params)
+    if not KERNELS_AVAILABLE:
+        return _normalise(_trilinear_blocks(histograms, params), params.block_norm)
+    n_block_rows = max(histograms.shape[0] // 2 - params.cells_per_block[0] + 1, 0)
+    n_block_cols = max(histograms.shape[1] // 2 - params.cells_per_block[1] + 1, 0)
+    blocks = np.empty((n_block_rows, n_block_cols, params.block_length), np.float32)
+    if blocks.size == 0:
+        return blocks
+    l2_hys = params.block_norm == "L2-Hys"
+    row_weights, col_weights = _cached_block_weights(params)
+    trilinear_blocks_kernel(np.ascontiguousarray(histograms, np.float32), row_weights, col_weights, l2_hys, blocks)
+    return blocks if l2_hys else _normalise(blocks, params.block_norm)
+
+
 def hog_grid(
     image: np.ndarray | None, params: HOGParameters = HOGParameters(), planes: np.ndarray | None = None
 ) -> np.ndarray:
@@ -467,10 +420,7 @@ def hog_grid(
     >>> grid.shape
     (15, 7, 36)
     """
-    if params.interpolation != "trilinear":
-        return normalize_blocks(cell_histograms(image, params, planes), params)
-    half_cell = (params.pixels_per_cell[0] // 2, params.pixels_per_cell[1] // 2)
-    return _normalise(_trilinear_blocks(cell_histograms(image, params, planes, half_cell), params), params.block_norm)
+    return blocks_from_histograms(histogram_grid(image, params, planes), params)
 
 
 def window_features(grid: np.ndarray, positions: np.ndarray, params: HOGParameters = HOGParameters()) -> np.ndarray:

@@ -176,3 +176,12 @@ def test_resume_with_other_data_is_refused(small_data, tmp_path, monkeypatch):
     assert "cannot resume" in result.output and "data_fingerprint" in result.output
     assert "Traceback" not in result.output
     assert sorted((path.name, path.stat().st_mtime_ns) for path in (tmp_path / "run").iterdir()) == before
+
+
+def test_detect_with_an_approximate_pyramid(model, small_data):
+    image = sorted((small_data / "Test" / "pos").iterdir())[0]
+    result = run("detect", model, image, "--json", "--threshold", "0.3", "--pyramid", "approximate")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[0])["image"] == str(image)
+    refused = CliRunner().invoke(main, ["detect", str(model), str(image), "--pyramid", "fast"])
+    assert refused.exit_code == 2 and "--pyramid" in refused.output

@@ -148,3 +148,14 @@ def test_box_iou_one_against_many_and_row_by_row():
     # 10 x 10 box shifted by 5 (1/3), pair 2 disjoint (0).
     others = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 10, 10]], float)
     np.testing.assert_allclose(box_iou(boxes, others), [1.0, 1 / 3, 0.0])
+
+
+def test_score_grid_numpy_fallback_equals_the_compiled_sums(astronaut, monkeypatch):
+    import hogdet.detection as detection
+    from hogdet.features import hog_grid
+
+    grid = hog_grid(astronaut[:300, :200])
+    weights = np.random.default_rng(1).normal(size=(15, 7, 36)).astype(np.float32)
+    compiled = score_grid(grid, weights, bias=0.75)
+    monkeypatch.setattr(detection, "KERNELS_AVAILABLE", False)
+    np.testing.assert_array_equal(score_grid(grid, weights, bias=0.75), compiled)
