@@ -146,7 +146,7 @@ def _best_overlaps(boxes: np.ndarray, truths: np.ndarray | None) -> tuple[np.nda
     """Largest IoU of each box with an annotated person, and that person's index (-1: none)."""
     if truths is None or len(truths) == 0 or len(boxes) == 0:
         return np.zeros(len(boxes)), np.full(len(boxes), -1, np.intp)
-    table = np.array([box_iou(truth, boxes) for truth in truths])  # (people, boxes)
+    table = box_iou(truths, boxes)  # (people, boxes)
     people = np.argmax(table, axis=0)
     return table[people, np.arange(len(boxes))], people
 
@@ -189,7 +189,8 @@ def _scan_batch(
         person_boxes = person_window_boxes(proposed, hog)
         person_features = person_window_features(image, person_boxes, hog)
         person_scores = detector.decision_function(person_features)
-        person_ious = box_iou(person_boxes, np.asarray(truths, np.float64)[owners]) if len(owners) else np.zeros(0)
+        owned = np.asarray(truths, np.float64)[owners]
+        person_ious = box_iou(person_boxes[:, None], owned[:, None])[:, 0, 0] if len(owners) else np.zeros(0)
 
         n_scanned = len(found)
         candidates = Candidates(
