@@ -219,20 +219,26 @@ class Suppression:
         or head found as a second, smaller person), which IoU keeps.
         The default was chosen on the training photographs
         (``benchmarks/box_suppression.py``).
+    inside : float or None
+        Also remove a weaker box whose own area lies more than this
+        fraction, in [0, 1], inside a stronger kept one (None: no such rule).
     """
 
     overlap: float = 0.65
     measure: str = "smaller"
+    inside: float | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.overlap <= 1.0:
             raise SuppressionError(f"overlap must be in [0, 1], got {self.overlap}")
         if self.measure not in MEASURES:
             raise SuppressionError(f"measure must be one of {', '.join(MEASURES)}; got {self.measure!r}")
+        if self.inside is not None and not 0.0 <= self.inside <= 1.0:
+            raise SuppressionError(f"inside must be in [0, 1] or None, got {self.inside}")
 
     def keep(self, boxes: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Indices of the boxes kept, by decreasing score (:func:`non_maximum_suppression`)."""
-        return non_maximum_suppression(boxes, scores, self.overlap, self.measure)
+        return non_maximum_suppression(boxes, scores, self.overlap, self.measure, self.inside)
 
 
 def resolve_suppression(suppression: Suppression | None, nms_overlap: float | None = None) -> Suppression:
@@ -249,7 +255,7 @@ def resolve_suppression(suppression: Suppression | None, nms_overlap: float | No
 
 
 def non_maximum_suppression(
-    boxes: np.ndarray, scores: np.ndarray, overlap: float = 0.5, measure: str = "iou"
+    boxes: np.ndarray, scores: np.ndarray, overlap: float = 0.5, measure: str = "iou", inside: float | None = None
 ) -> np.ndarray:
     """Greedy non-maximum suppression.
 
@@ -264,6 +270,9 @@ def non_maximum_suppression(
         Overlap above which the lower-scoring box is suppressed.
     measure : {"iou", "smaller"}
         See :func:`box_overlap`.
+    inside : float, optional
+        Also drop a box whose own area lies more than this fraction inside
+        the kept one.
 
     Returns
     -------
@@ -282,5 +291,8 @@ def non_maximum_suppression(
         best = order[0]
         keep.append(best)
         rest = order[1:]
-        order = rest[box_overlap(boxes[best : best + 1], boxes[rest], measure)[0] <= overlap]
+        dropped = box_overlap(boxes[best : best + 1], boxes[rest], measure)[0] > overlap
+        if inside is not None:
+            dropped |= intersection_over_detection_area(boxes[rest], boxes[best : best + 1])[:, 0] > inside
+        order = rest[~dropped]
     return np.asarray(keep, dtype=np.intp)

@@ -213,6 +213,8 @@ def suppression_options(command):
         click.option("--nms-measure", type=click.Choice(MEASURES), default=default.measure, show_default=True,
                      help="Overlap of two boxes: iou, or intersection over the smaller box "
                           "(also removes a box lying mostly inside a stronger one)."),
+        click.option("--nms-inside", type=click.FloatRange(0, 1), default=default.inside,
+                     help="Also suppress a weaker box whose area lies more than this fraction inside a stronger one."),
         click.option("--aspect", type=click.FloatRange(min=0, min_open=True), default=None,
                      help="Width/height of a reported box. Default: the people's aspect the model learnt "
                           "from its training annotations, else 0.41."),
@@ -222,10 +224,10 @@ def suppression_options(command):
     return command
 
 
-def _suppression(nms_overlap, nms_measure):
+def _suppression(nms_overlap, nms_measure, nms_inside):
     from .boxes import Suppression
 
-    return Suppression(overlap=nms_overlap, measure=nms_measure)
+    return Suppression(overlap=nms_overlap, measure=nms_measure, inside=nms_inside)
 
 
 def _detect_model_and_images(model, images):
@@ -257,7 +259,8 @@ def _detect_model_and_images(model, images):
 @click.option("--n-jobs", type=int, default=1, show_default=True, callback=_jobs,
               help="Images detected at once, one per worker process (-1: all cores). Output stays in input order.")
 @_friendly_errors
-def detect(images, model, threshold, as_json, out, nms_overlap, nms_measure, aspect, scale_step, padding, n_jobs):
+def detect(images, model, threshold, as_json, out, nms_overlap, nms_measure, nms_inside, aspect, scale_step, padding,
+           n_jobs):
     """Find people in images.
 
     Without a model, hogdet's bundled model is used. The older form with
@@ -277,7 +280,7 @@ def detect(images, model, threshold, as_json, out, nms_overlap, nms_measure, asp
     detector = load_default_model() if model is None else load_model(model)
     scan = ScanParameters(scale_step=scale_step, padding=padding)
     results = detect_images(
-        images, detector, threshold, scan, suppression=_suppression(nms_overlap, nms_measure), aspect=aspect,
+        images, detector, threshold, scan, suppression=_suppression(nms_overlap, nms_measure, nms_inside), aspect=aspect,
         n_jobs=n_jobs,
     )
     failures = 0
@@ -401,8 +404,8 @@ def compare(data, strategies, rounds, out, resume, **values):
 @padding_option
 @jobs_option
 @_friendly_errors
-def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_overlap, nms_measure, aspect, scale_step,
-             padding, n_jobs):
+def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_overlap, nms_measure, nms_inside, aspect,
+             scale_step, padding, n_jobs):
     """Evaluate models with both INRIA protocols (per window: FPPW; per image: LAMR, AP).
 
     Several models (and --opencv-default) give one table: results.md and
@@ -432,7 +435,7 @@ def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_ove
         click.echo(f"evaluating {scorer.name}", err=True)
         evaluation = run_evaluation(
             scorer, dataset, scan, include_negative_images=with_negatives, n_jobs=n_jobs, progress=True,
-            suppression=_suppression(nms_overlap, nms_measure), aspect=aspect,
+            suppression=_suppression(nms_overlap, nms_measure, nms_inside), aspect=aspect,
         )
         evaluations.append(evaluation)
         if out is not None:

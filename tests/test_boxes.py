@@ -124,7 +124,20 @@ def test_smaller_box_suppression_removes_a_weaker_box_inside_a_stronger_one():
     np.testing.assert_array_equal(Suppression(0.65, "smaller").keep(boxes, np.array([1.0, 2.0, 0.5])), [1, 2])
 
 
-@pytest.mark.parametrize("bad", [dict(overlap=-0.1), dict(overlap=1.5), dict(measure="area")])
+def test_inside_rule_removes_only_the_weaker_box_inside():
+    person = [0, 0, 40, 100]
+    legs = [10, 50, 30, 100]  # IoU 0.25, wholly inside the person
+    beside = [20, 0, 60, 100]  # half inside the person: IoU 2000 / 6000 = 1/3, smaller-box 0.5
+    boxes = np.array([person, legs, beside], float)
+    rule = Suppression(0.5, "iou", inside=0.8)
+    np.testing.assert_array_equal(rule.keep(boxes, np.array([2.0, 1.0, 0.5])), [0, 2])
+    # A stronger box inside a weaker one does not remove it.
+    np.testing.assert_array_equal(rule.keep(boxes, np.array([1.0, 2.0, 0.5])), [1, 0, 2])
+    # The smaller-box measure also drops the half-overlapping neighbour once past 0.5.
+    np.testing.assert_array_equal(Suppression(0.45, "smaller").keep(boxes, np.array([2.0, 1.0, 0.5])), [0])
+
+
+@pytest.mark.parametrize("bad", [dict(overlap=-0.1), dict(overlap=1.5), dict(measure="area"), dict(inside=2.0)])
 def test_bad_suppression(bad):
     with pytest.raises(ValueError):
         Suppression(**bad)
