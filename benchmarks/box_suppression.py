@@ -17,6 +17,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 from pathlib import Path
 
@@ -53,6 +54,8 @@ def main(argv=None) -> int:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="Pickle of the scans: written on the first run, read on later ones (same model!).")
     args = parser.parse_args(argv)
 
     detector = load_model(args.model)
@@ -81,14 +84,19 @@ def main(argv=None) -> int:
         "Test/pos": [(p, dataset.annotation(p).boxes) for p in dataset.test_positive_images
                      if dataset.annotation(p) is not None],
     }
+    scans = pickle.loads(args.cache.read_bytes()) if args.cache and args.cache.is_file() else {}
     table = {}
     for split, pairs in splits.items():
-        print(f"scanning {len(pairs)} {split} photographs ...", file=sys.stderr)
-        found = scan_all(scorer, [path for path, _ in pairs], scan, args.n_jobs)
+        if split not in scans:
+            print(f"scanning {len(pairs)} {split} photographs ...", file=sys.stderr)
+            scans[split] = scan_all(scorer, [path for path, _ in pairs], scan, args.n_jobs)
+        found = scans[split]
         truths = [boxes for _, boxes in pairs]
         for name, aspect, suppression in variants:
             table[name, split] = measure(found, truths, suppression, aspect)
 
+    if args.cache and not args.cache.is_file():
+        args.cache.write_bytes(pickle.dumps(scans))
     # Choose on the training photographs only: lowest LAMR, then highest AP.
     best = min(variants, key=lambda v: (round(table[v[0], "Train/pos"][0], 4), -table[v[0], "Train/pos"][1]))[0]
     print()

@@ -189,8 +189,9 @@ def _scan_batch(
         person_boxes = person_window_boxes(proposed, hog)
         person_features = person_window_features(image, person_boxes, hog)
         person_scores = detector.decision_function(person_features)
-        owned = np.asarray(truths, np.float64)[owners]
-        person_ious = box_iou(person_boxes[:, None], owned[:, None])[:, 0, 0] if len(owners) else np.zeros(0)
+        person_ious = np.zeros(0)
+        if len(owners):  # IoU of each person window with its own person: pairs of rows
+            person_ious = box_iou(person_boxes[:, None], np.asarray(truths, np.float64)[owners][:, None])[:, 0, 0]
 
         n_scanned = len(found)
         candidates = Candidates(
