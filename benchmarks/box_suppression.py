@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     for overlap in (0.5, 0.65, 0.8):
         variants.append((f"(c) aspect learnt, smaller {overlap}", learnt, Suppression(overlap, "smaller")))
     # IoU as before, and also drop a weaker box lying mostly inside a stronger one.
-    for inside in (0.65, 0.8):
+    for inside in (0.35, 0.5, 0.65, 0.8):
         variants.append((f"(d) aspect learnt, IoU 0.5 + inside {inside}", learnt, Suppression(0.5, "iou", inside)))
 
     splits = {

@@ -214,7 +214,8 @@ def suppression_options(command):
                      help="Overlap of two boxes: iou, or intersection over the smaller box "
                           "(also removes a box lying mostly inside a stronger one)."),
         click.option("--nms-inside", type=click.FloatRange(0, 1), default=default.inside,
-                     help="Also suppress a weaker box whose area lies more than this fraction inside a stronger one."),
+                     help="Also suppress a weaker box whose area lies more than this fraction inside a stronger one "
+                          "(1: never)."),
         click.option("--aspect", type=click.FloatRange(min=0, min_open=True), default=None,
                      help="Width/height of a reported box. Default: the people's aspect the model learnt "
                           "from its training annotations, else 0.41."),

@@ -118,7 +118,7 @@ def test_smaller_box_suppression_removes_a_weaker_box_inside_a_stronger_one():
     beside = [35, 0, 75, 100]  # 5 x 100 of 4000: 0.0667 IoU, 0.125 of the smaller
     boxes = np.array([person, legs, beside], float)
     scores = np.array([2.0, 1.0, 0.5])
-    np.testing.assert_array_equal(Suppression(0.5, "iou").keep(boxes, scores), [0, 1, 2])
+    np.testing.assert_array_equal(Suppression(0.5, "iou", inside=None).keep(boxes, scores), [0, 1, 2])
     np.testing.assert_array_equal(Suppression(0.65, "smaller").keep(boxes, scores), [0, 2])
     # A stronger small box also removes the weaker big one around it.
     np.testing.assert_array_equal(Suppression(0.65, "smaller").keep(boxes, np.array([1.0, 2.0, 0.5])), [1, 2])
@@ -145,7 +145,7 @@ def test_bad_suppression(bad):
 
 def test_resolve_suppression_keeps_the_old_meaning_of_nms_overlap():
     assert resolve_suppression(None) == Suppression()
-    assert resolve_suppression(None, 0.3) == Suppression(0.3, "iou")
+    assert resolve_suppression(None, 0.3) == Suppression(0.3, "iou", inside=None)  # plain IoU, as before
     assert resolve_suppression(Suppression(0.8, "smaller")) == Suppression(0.8, "smaller")
     with pytest.raises(ValueError, match="not both"):
         resolve_suppression(Suppression(), 0.5)

@@ -257,7 +257,7 @@ def test_detect_suppression_and_aspect_options(bundled, small_photos):
     records = json_records(run("detect", image, "--json", "--aspect", "0.5", "--nms-measure", "iou"))
     boxes = np.array([d["box"] for d in records[0]["detections"]])
     np.testing.assert_allclose((boxes[:, 2] - boxes[:, 0]) / (boxes[:, 3] - boxes[:, 1]), 0.5, atol=0.01)
-    loose = json_records(run("detect", image, "--json", "--nms-overlap", "1", "--nms-measure", "iou"))
-    assert len(loose[0]["detections"]) > len(records[0]["detections"])  # overlap 1 suppresses nothing
+    loose = json_records(run("detect", image, "--json", "--nms-overlap", "1", "--nms-measure", "iou", "--nms-inside", "1"))
+    assert len(loose[0]["detections"]) > len(records[0]["detections"])  # overlap 1, inside 1: nothing suppressed
     assert run("detect", image, "--nms-measure", "area").exit_code == 2
     assert run("detect", image, "--aspect", "0").exit_code == 2
