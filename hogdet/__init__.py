@@ -11,11 +11,13 @@ The library API, in the order data flows through it::
 
 __version__ = "0.1.0"
 
-from .detection import Detections, ScanParameters, detect, non_maximum_suppression, scan_image
+from .batch import ImageDetections, detect_images
+from .boxes import Suppression, box_iou, non_maximum_suppression, standardize_aspect
+from .detection import Detections, ScanParameters, detect, scan_image
 from .errors import DatasetError, HogdetError, ImageReadError, ModelFormatError
 from .features import HOGParameters, hog_grid, window_features
 from .io import read_image
-from .model import Detector, fit_detector, load_model
+from .model import Detector, fit_detector, load_default_model, load_model
 
 __all__ = [
     "DatasetError",
@@ -23,15 +25,21 @@ __all__ = [
     "Detector",
     "HOGParameters",
     "HogdetError",
+    "ImageDetections",
     "ImageReadError",
     "ModelFormatError",
     "ScanParameters",
+    "Suppression",
+    "box_iou",
     "detect",
+    "detect_images",
     "fit_detector",
     "hog_grid",
+    "load_default_model",
     "load_model",
     "non_maximum_suppression",
     "read_image",
     "scan_image",
+    "standardize_aspect",
     "window_features",
 ]

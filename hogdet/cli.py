@@ -233,7 +233,7 @@ def main() -> None:
     \b
     Example:
       hogdet train --data data/INRIAPerson --out model.npz
-      hogdet detect model.npz street.jpg --json
+      hogdet detect street.jpg --json
     """
 
 
@@ -274,45 +274,96 @@ def train(data, out, **values):
     _say(f"wrote {out} ({info['n_positives']} positives, {info['n_negatives']} negatives)")
 
 
+def suppression_options(command):
+    """--nms-overlap, --nms-measure and --aspect: how boxes are reported and suppressed."""
+    from .boxes import MEASURES, Suppression
+
+    default = Suppression()
+    options = [
+        click.option("--nms-overlap", type=click.FloatRange(0, 1), default=default.overlap, show_default=True,
+                     help="Overlap (see --nms-measure) above which a weaker box is suppressed."),
+        click.option("--nms-measure", type=click.Choice(MEASURES), default=default.measure, show_default=True,
+                     help="Overlap of two boxes: iou, or intersection over the smaller box "
+                          "(also removes a box lying mostly inside a stronger one)."),
+        click.option("--nms-inside", type=click.FloatRange(0, 1), default=default.inside,
+                     help="Also suppress a weaker box whose area lies more than this fraction inside a stronger one "
+                          "(1: never)."),
+        click.option("--aspect", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Width/height of a reported box. Default: the people's aspect the model learnt "
+                          "from its training annotations, else 0.41."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _suppression(nms_overlap, nms_measure, nms_inside):
+    from .boxes import Suppression
+
+    return Suppression(overlap=nms_overlap, measure=nms_measure, inside=nms_inside)
+
+
+def _detect_model_and_images(model, images):
+    """The model file and the images of ``hogdet detect [MODEL.npz] IMAGES...``."""
+    if images and images[0].suffix.lower() == ".npz":
+        if model is not None:
+            raise click.UsageError(f"two models: --model {model} and {images[0]}; give one")
+        model, images = images[0], images[1:]
+    if not images:
+        raise click.UsageError("name at least one image")
+    for path in images:
+        if path.is_dir():
+            raise click.UsageError(f"{path} is a folder; name image files (e.g. {path}/*.jpg)")
+    return model, images
+
+
 @main.command()
-@click.argument("model", type=click.Path(path_type=Path))
-@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="[MODEL.npz] IMAGES...")
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Model file (.npz) from hogdet train/mine. Default: the model bundled with hogdet.")
 @click.option("--threshold", type=float, default=0.5, show_default=True, callback=_probability,
               help="Minimum calibrated probability of a reported person.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per image.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder to write each image with its boxes drawn.")
-@click.option("--nms-overlap", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="IoU above which a weaker overlapping box is suppressed.")
+@suppression_options
 @scale_step_option
 @padding_option
 @pyramid_option
+@click.option("--n-jobs", type=int, default=1, show_default=True, callback=_jobs,
+              help="Images detected at once, one per worker process (-1: all cores). Output stays in input order.")
 @_friendly_errors
-def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padding, pyramid):
+def detect(images, model, threshold, as_json, out, nms_overlap, nms_measure, nms_inside, aspect, scale_step, padding,
+           pyramid, n_jobs):
     """Find people in images.
+
+    Without a model, hogdet's bundled model is used. The older form with
+    the model first (a file ending in .npz) still works.
 
     \b
     Example:
-      hogdet detect model.npz street.jpg park.png --threshold 0.7 --json
-      hogdet detect model.npz photos/*.jpg --out annotated/
+      hogdet detect street.jpg park.png --threshold 0.7 --json
+      hogdet detect photos/*.jpg --out annotated/ --n-jobs 2
+      hogdet detect --model runs/inria/model.npz street.jpg
     """
+    from .batch import detect_images
     from .detection import ScanParameters
-    from .detection import detect as detect_people
-    from .errors import ImageReadError
-    from .io import read_image
-    from .model import load_model
+    from .model import load_default_model, load_model
 
-    detector = load_model(model)
+    model, images = _detect_model_and_images(model, images)
+    detector = load_default_model() if model is None else load_model(model)
     scan = ScanParameters(scale_step=scale_step, padding=padding, pyramid=pyramid)
+    results = detect_images(
+        images, detector, threshold, scan, suppression=_suppression(nms_overlap, nms_measure, nms_inside), aspect=aspect,
+        n_jobs=n_jobs,
+    )
     failures = 0
-    for path in images:
-        try:
-            image = read_image(path)
-        except ImageReadError as error:
-            click.echo(f"Error: {error}", err=True)
+    for result in results:
+        path, found = result.path, result.detections
+        if found is None:
+            click.echo(f"Error: {result.error}", err=True)
             failures += 1
             continue
-        found = detect_people(image, detector, threshold=threshold, scan=scan, nms_overlap=nms_overlap)
         if as_json:
             record = {
                 "image": str(path),
@@ -329,9 +380,10 @@ def detect(model, images, threshold, as_json, out, nms_overlap, scale_step, padd
                 x1, y1, x2, y2 = (int(round(v)) for v in box)
                 click.echo(f"  [{x1}, {y1}, {x2}, {y2}]  p={probability:.3f}")
         if out is not None:
+            from .io import read_image
             from .plotting import draw_detections
 
-            draw_detections(image, found.boxes, found.probabilities, out / f"{path.stem}.png")
+            draw_detections(read_image(path), found.boxes, found.probabilities, out / f"{path.stem}.png")
     if failures:
         raise click.ClickException(f"{failures} of {len(images)} images could not be read")
 
@@ -423,15 +475,14 @@ def compare(data, strategies, rounds, out, resume, **values):
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--opencv-default", is_flag=True, help="Also evaluate OpenCV's default people detector (needs OpenCV).")
 @click.option("--with-negatives", is_flag=True, help="Per image: also detect on Test/neg (extra false positives).")
-@click.option("--nms-overlap", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="IoU above which a weaker overlapping box is suppressed.")
+@suppression_options
 @scale_step_option
 @padding_option
 @pyramid_option
 @jobs_option
 @_friendly_errors
-def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_overlap, scale_step, padding, pyramid,
-             n_jobs):
+def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_overlap, nms_measure, nms_inside, aspect,
+             scale_step, padding, pyramid, n_jobs):
     """Evaluate models with both INRIA protocols (per window: FPPW; per image: LAMR, AP).
 
     Several models (and --opencv-default) give one table: results.md and
@@ -459,7 +510,10 @@ def evaluate(models, data, out, as_json, opencv_default, with_negatives, nms_ove
     evaluations = []
     for scorer in scorers:
         click.echo(f"evaluating {scorer.name}", err=True)
-        evaluation = run_evaluation(scorer, dataset, scan, nms_overlap, with_negatives, n_jobs, progress=True)
+        evaluation = run_evaluation(
+            scorer, dataset, scan, include_negative_images=with_negatives, n_jobs=n_jobs, progress=True,
+            suppression=_suppression(nms_overlap, nms_measure, nms_inside), aspect=aspect,
+        )
         evaluations.append(evaluation)
         if out is not None:
             write_evaluation(evaluation, out if len(scorers) == 1 else out / f"{len(evaluations) - 1}")

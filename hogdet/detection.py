@@ -13,6 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._hog_kernels import KERNELS_AVAILABLE, window_sums_kernel
+# box_iou and non_maximum_suppression moved to hogdet.boxes; importable from here too.
+from .boxes import (  # noqa: F401 (re-exported)
+    Suppression,
+    box_iou,
+    non_maximum_suppression,
+    person_aspect,
+    resolve_suppression,
+    standardize_aspect,
+)
 from .features import HOGParameters, window_features
 from .model import Detector
 from .pyramid import Level, ScanParameters, pad_image, pyramid, pyramid_scales, resize_planes  # noqa: F401 (re-exported)
@@ -213,49 +222,27 @@ def detection_features(detections: Detections, grids: dict[int, np.ndarray], hog
     return features
 
 
-def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Intersection over union of boxes (x1, y1, x2, y2), broadcast row by row.
-
-    ``box`` of shape (4,) against ``boxes`` of shape (n, 4) gives the IoU of
-    that box with each; two arrays of shape (n, 4) give the IoU of each pair
-    of rows.
-    """
-    box, boxes = np.asarray(box), np.asarray(boxes)
-    width = np.clip(np.minimum(box[..., 2], boxes[:, 2]) - np.maximum(box[..., 0], boxes[:, 0]), 0, None)
-    height = np.clip(np.minimum(box[..., 3], boxes[:, 3]) - np.maximum(box[..., 1], boxes[:, 1]), 0, None)
-    intersection = width * height
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    union = (box[..., 2] - box[..., 0]) * (box[..., 3] - box[..., 1]) + areas - intersection
-    return intersection / np.maximum(union, 1e-12)
-
-
-def non_maximum_suppression(boxes: np.ndarray, scores: np.ndarray, overlap: float = 0.5) -> np.ndarray:
-    """Greedy non-maximum suppression.
-
-    Repeatedly keep the highest-scoring remaining box and drop every other
-    box whose intersection over union with it exceeds ``overlap``.
+def suppress(found: Detections, suppression: Suppression = Suppression(), aspect: float | None = None) -> Detections:
+    """Person boxes of the windows found, then non-maximum suppression.
 
     Parameters
     ----------
-    boxes : ndarray, shape (n, 4)
-    scores : ndarray, shape (n,)
-    overlap : float
-        IoU above which the lower-scoring box is suppressed.
+    found : Detections
+        Windows as :func:`scan_image` reports them (the window less its margin).
+    suppression : Suppression
+    aspect : float or None
+        Width / height of the reported person boxes (same centre and
+        height); None keeps the boxes as they are.
 
     Returns
     -------
-    keep : ndarray of int
-        Indices of the kept boxes, by decreasing score.
+    Detections
+        The kept detections, by decreasing score, with person boxes.
     """
-    order = np.argsort(-np.asarray(scores), kind="stable")
-    boxes = np.asarray(boxes, dtype=np.float64)
-    keep = []
-    while order.size:
-        best = order[0]
-        keep.append(best)
-        rest = order[1:]
-        order = rest[box_iou(boxes[best], boxes[rest]) <= overlap]
-    return np.asarray(keep, dtype=np.intp)
+    if aspect is not None:
+        found = Detections(standardize_aspect(found.boxes, aspect), found.scores, found.probabilities,
+                           found.levels, found.positions)
+    return found.take(suppression.keep(found.boxes, found.scores))
 
 
 def detect(
@@ -263,7 +250,10 @@ def detect(
     detector: Detector,
     threshold: float = 0.5,
     scan: ScanParameters = ScanParameters(),
-    nms_overlap: float = 0.5,
+    nms_overlap: float | None = None,
+    *,
+    suppression: Suppression | None = None,
+    aspect: float | None = None,
 ) -> Detections:
     """Find people in an image.
 
@@ -275,8 +265,14 @@ def detect(
     threshold : float
         Minimum calibrated probability of a reported box, in (0, 1).
     scan : ScanParameters
-    nms_overlap : float
-        IoU above which a weaker overlapping box is suppressed.
+    nms_overlap : float, optional
+        Older spelling of ``suppression=Suppression(nms_overlap, "iou")``.
+    suppression : Suppression, optional
+        How overlapping boxes are suppressed; default ``Suppression()``.
+    aspect : float, optional
+        Width / height of a reported box (a person's, not the window's).
+        Default: the aspect learnt from the training annotations
+        (``detector.metadata["person_aspect"]``), else 0.41 (Caltech).
 
     Returns
     -------
@@ -290,5 +286,8 @@ def detect(
     >>> found = detect(read_image("street.jpg"), load_model("model.npz"))  # doctest: +SKIP
     >>> found.boxes, found.probabilities                    # doctest: +SKIP
     """
+    suppression = resolve_suppression(suppression, nms_overlap)
+    if aspect is None:
+        aspect = person_aspect(detector.metadata)
     found, _, _ = scan_image(image, detector, scan, min_score=detector.decision_at(threshold))
-    return found.take(non_maximum_suppression(found.boxes, found.scores, nms_overlap))
+    return suppress(found, suppression, aspect)

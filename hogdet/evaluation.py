@@ -29,7 +29,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .detection import ScanParameters, non_maximum_suppression
+from .boxes import Suppression, person_aspect, resolve_suppression
+from .detection import ScanParameters, suppress
 from .errors import HogdetError, ImageReadError
 from .io import read_image, write_text_atomic
 from .metrics import (
@@ -170,7 +171,8 @@ def evaluate_per_window(
 
 
 def _detect_batch(
-    items: Sequence[tuple[Path, np.ndarray]], scorer, scan: ScanParameters, min_score: float, nms_overlap: float
+    items: Sequence[tuple[Path, np.ndarray]], scorer, scan: ScanParameters, min_score: float,
+    suppression: Suppression, aspect: float | None,
 ) -> list[dict]:
     operating_score = scorer.decision_at(0.5)
     results = []
@@ -183,13 +185,13 @@ def _detect_batch(
         start = time.perf_counter()
         found, _ = scorer.scan(image, scan, min_score)
         scan_seconds = time.perf_counter() - start
-        kept = found.take(non_maximum_suppression(found.boxes, found.scores, nms_overlap))
+        kept = suppress(found, suppression, aspect)
         # Speed is reported for detection at p > 0.5 (the CLI default): the
         # scan, plus NMS of the boxes above 0.5 only. The curves need every
         # box down to min_score, whose NMS would dominate the time.
         start = time.perf_counter()
         confident = found.take(np.flatnonzero(found.scores >= operating_score))
-        non_maximum_suppression(confident.boxes, confident.scores, nms_overlap)
+        suppress(confident, suppression, aspect)
         seconds = scan_seconds + time.perf_counter() - start
         results.append({"boxes": kept.boxes, "scores": kept.scores, "truths": truths, "seconds": seconds})
     return results
@@ -197,7 +199,8 @@ def _detect_batch(
 
 def evaluate_per_image(
     scorer, images: Sequence[Path], truths: Sequence[np.ndarray], scan: ScanParameters,
-    nms_overlap: float = 0.5, min_probability: float = 1e-3, n_jobs: int = 1, progress: bool = False,
+    nms_overlap: float | None = None, min_probability: float = 1e-3, n_jobs: int = 1, progress: bool = False,
+    *, suppression: Suppression | None = None, aspect: float | None = None,
 ) -> tuple[PerImageResult, float, list[str]]:
     """Per-image evaluation (Dollar et al. 2012).
 
@@ -208,10 +211,18 @@ def evaluate_per_image(
     truths : sequence of ndarray, shape (m_i, 4)
         Person boxes of each image (empty for person-free images).
     scan : ScanParameters
-    nms_overlap : float
+    nms_overlap : float, optional
+        Older spelling of ``suppression=Suppression(nms_overlap, "iou")``.
     min_probability : float
         Detections below this calibrated probability are not reported
         (low enough for the curve to pass 1 FPPI).
+    suppression : Suppression, optional
+        As :func:`hogdet.detection.detect` (default ``Suppression()``).
+    aspect : float, optional
+        Width / height of the boxes suppressed (:func:`hogdet.detection.suppress`);
+        default the scorer's model's learnt aspect, else 0.41. The matching
+        itself standardises every box to 0.41 (Caltech), so this changes
+        only which boxes suppression keeps.
 
     Returns
     -------
@@ -222,8 +233,11 @@ def evaluate_per_image(
     """
     if not images:
         raise HogdetError("per-image evaluation needs test photographs with annotations (Test/pos)")
+    suppression = resolve_suppression(suppression, nms_overlap)
+    if aspect is None:
+        aspect = person_aspect(getattr(getattr(scorer, "detector", None), "metadata", None))
     results = parallel_map(
-        _detect_batch, list(zip(images, truths)), scorer, scan, scorer.decision_at(min_probability), nms_overlap,
+        _detect_batch, list(zip(images, truths)), scorer, scan, scorer.decision_at(min_probability), suppression, aspect,
         n_jobs=n_jobs, progress=progress, description="test images",
     )
     read = [r for r in results if "error" not in r]
@@ -236,10 +250,13 @@ def evaluate(
     scorer,
     dataset,
     scan: ScanParameters = ScanParameters(),
-    nms_overlap: float = 0.5,
+    nms_overlap: float | None = None,
     include_negative_images: bool = False,
     n_jobs: int = 1,
     progress: bool = False,
+    *,
+    suppression: Suppression | None = None,
+    aspect: float | None = None,
 ) -> Evaluation:
     """Evaluate a detector on a data set's test split with both protocols.
 
@@ -252,10 +269,13 @@ def evaluate(
     scan : ScanParameters
         Pyramid and padding for the per-image protocol (the per-window scan
         uses the same scale step, without padding).
-    nms_overlap : float
+    nms_overlap : float, optional
+        Older spelling of ``suppression=Suppression(nms_overlap, "iou")``.
     include_negative_images : bool
         Also run the per-image protocol on ``Test/neg`` (extra false positives).
     n_jobs : int
+    suppression, aspect : optional
+        How detections are suppressed, as :func:`evaluate_per_image`.
 
     Returns
     -------
@@ -270,7 +290,8 @@ def evaluate(
         images += list(dataset.test_negative_images)
         truths += [np.zeros((0, 4))] * len(dataset.test_negative_images)
     per_image, seconds, skipped = evaluate_per_image(
-        scorer, images, truths, scan, nms_overlap, n_jobs=n_jobs, progress=progress
+        scorer, images, truths, scan, nms_overlap, n_jobs=n_jobs, progress=progress,
+        suppression=suppression, aspect=aspect,
     )
     counts = {
         **window_counts,

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# The box functions live in hogdet.boxes; they stay importable from here.
+from .boxes import as_boxes, box_iou, intersection_over_detection_area, standardize_aspect
+
 __all__ = [
     "PerImageResult",
     "average_precision",
@@ -167,71 +170,6 @@ def miss_rate_at_fppw(
 # --------------------------------------------------------------------------
 # Per-image protocol (Dollar et al. 2012)
 # --------------------------------------------------------------------------
-
-
-def standardize_aspect(boxes: np.ndarray, aspect: float = 0.41) -> np.ndarray:
-    """Set every box's width to ``aspect * height``, keeping height and centre.
-
-    Parameters
-    ----------
-    boxes : ndarray, shape (n, 4)
-        ``x1, y1, x2, y2`` in pixels.
-    aspect : float
-        Width / height of the result; 0.41 is the Caltech standard.
-
-    Returns
-    -------
-    ndarray of float, shape (n, 4)
-        New array; ``y1`` and ``y2`` unchanged.
-    """
-    boxes = _as_boxes(boxes, "boxes")
-    centre_x = 0.5 * (boxes[:, 0] + boxes[:, 2])
-    half_width = 0.5 * aspect * (boxes[:, 3] - boxes[:, 1])
-    out = boxes.copy()
-    out[:, 0] = centre_x - half_width
-    out[:, 2] = centre_x + half_width
-    return out
-
-
-def box_iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
-    """Intersection over union of every pair of boxes.
-
-    Parameters
-    ----------
-    boxes_a : ndarray, shape (n, 4)
-    boxes_b : ndarray, shape (m, 4)
-
-    Returns
-    -------
-    ndarray of float, shape (n, m)
-        In [0, 1]; 0 where the union has no area.
-    """
-    inter, area_a, area_b = _intersections(boxes_a, boxes_b)
-    union = area_a[:, None] + area_b[None, :] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-
-
-def intersection_over_detection_area(
-    detections: np.ndarray, regions: np.ndarray
-) -> np.ndarray:
-    """Overlap used for ignore regions: area(det ∩ region) / area(det).
-
-    This is Dollar's modified PASCAL criterion: a detection may match any
-    sub-region of an ignore region (``bbGt>compOa`` with ``ig=1``).
-
-    Parameters
-    ----------
-    detections : ndarray, shape (n, 4)
-    regions : ndarray, shape (m, 4)
-
-    Returns
-    -------
-    ndarray of float, shape (n, m)
-        In [0, 1]; 0 for a detection without area.
-    """
-    inter, area_d, _ = _intersections(detections, regions)
-    denominator = np.broadcast_to(area_d[:, None], inter.shape)
-    return np.divide(inter, denominator, out=np.zeros_like(inter), where=denominator > 0)
 
 
 def match_image(
@@ -566,24 +504,4 @@ def _as_scores(scores: np.ndarray, name: str) -> np.ndarray:
     return scores
 
 
-def _as_boxes(boxes: np.ndarray, name: str) -> np.ndarray:
-    boxes = np.asarray(boxes, dtype=float)
-    if boxes.size == 0:
-        return np.zeros((0, 4))
-    if boxes.ndim != 2 or boxes.shape[1] != 4:
-        raise ValueError(f"{name} must have shape (n, 4), got {boxes.shape}")
-    return boxes
-
-
-def _intersections(
-    boxes_a: np.ndarray, boxes_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairwise intersection areas (n, m) and the areas of both sets."""
-    a = _as_boxes(boxes_a, "boxes_a")
-    b = _as_boxes(boxes_b, "boxes_b")
-    width = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    height = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    inter = np.clip(width, 0.0, None) * np.clip(height, 0.0, None)
-    area_a = np.clip(a[:, 2] - a[:, 0], 0.0, None) * np.clip(a[:, 3] - a[:, 1], 0.0, None)
-    area_b = np.clip(b[:, 2] - b[:, 0], 0.0, None) * np.clip(b[:, 3] - b[:, 1], 0.0, None)
-    return inter, area_a, area_b
+_as_boxes = as_boxes

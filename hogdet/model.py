@@ -155,6 +155,28 @@ def load_model(path: str | os.PathLike) -> Detector:
     )
 
 
+def default_model_path() -> Path:
+    """Where the model bundled with hogdet is installed (``hogdet/models/default.npz``)."""
+    return Path(__file__).resolve().parent / "models" / "default.npz"
+
+
+def load_default_model() -> Detector:
+    """The detector bundled with hogdet, for ``hogdet detect`` without a model.
+
+    Raises
+    ------
+    ModelFormatError
+        If the bundled file is missing or damaged (the message names it).
+    """
+    path = default_model_path()
+    if not path.is_file():
+        raise ModelFormatError(f"the bundled model {path} is missing; reinstall hogdet or pass a model file")
+    try:
+        return load_model(path)
+    except ModelFormatError as error:
+        raise ModelFormatError(f"the bundled model is damaged: {error}") from None
+
+
 def package_versions() -> dict[str, str]:
     """Versions of Python and the numeric packages, for provenance."""
     import joblib

@@ -10,7 +10,7 @@ numeric libraries are limited to one thread, so that ``n_jobs`` workers use
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import joblib
 from threadpoolctl import threadpool_limits
@@ -66,6 +66,29 @@ def parallel_map(
     list
         One result per item, in the order of ``items``.
     """
+    return list(
+        parallel_imap(
+            function, items, *args, n_jobs=n_jobs, backend=backend, batch_size=batch_size, progress=progress,
+            description=description,
+        )
+    )
+
+
+def parallel_imap(
+    function: Callable[..., list],
+    items: Sequence,
+    *args: Any,
+    n_jobs: int = 1,
+    backend: str | None = None,
+    batch_size: int | None = None,
+    progress: bool = False,
+    description: str = "",
+) -> Iterator:
+    """:func:`parallel_map` as a generator: each result as soon as its batch is done.
+
+    Results come in the order of ``items`` (a batch finished early waits for
+    the ones before it), so a caller can print them as they arrive.
+    """
     from tqdm import tqdm
 
     items = list(items)
@@ -73,19 +96,18 @@ def parallel_map(
     if batch_size is None:
         batch_size = max(1, min(16, math.ceil(len(items) / (4 * workers))))
     batches = [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
-    results: list = []
     with tqdm(total=len(items), desc=description, disable=not progress, unit="img", leave=False) as bar:
         if workers == 1 and backend is None:
             for batch in batches:
-                results += _run_single_threaded(function, batch, *args)
+                batch_results = _run_single_threaded(function, batch, *args)
                 bar.update(len(batch))
-            return results
+                yield from batch_results
+            return
         # parallel_config (unlike Parallel's own argument) registers the
         # external "dask" backend on first use.
         with joblib.parallel_config(backend=backend or "loky", n_jobs=n_jobs):
             parallel = joblib.Parallel(return_as="generator")
             tasks = (joblib.delayed(_run_single_threaded)(function, batch, *args) for batch in batches)
             for batch, batch_results in zip(batches, parallel(tasks)):
-                results += batch_results
                 bar.update(len(batch))
-    return results
+                yield from batch_results

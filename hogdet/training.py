@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .boxes import standardize_aspect
 from .detection import ScanParameters, pad_image, pyramid, pyramid_scales
 from .errors import HogdetError, ImageReadError
 from .features import HOGParameters, hog_grid, window_features, window_positions
@@ -94,20 +95,20 @@ def crop_window_features(crop: np.ndarray, hog: HOGParameters = HOGParameters())
     return window_features(hog_grid(padded, hog), position, hog)[0]
 
 
+def window_person_aspect(hog: HOGParameters) -> float:
+    """Width / height of the detector's person box: the window less its margin (64/96 for INRIA)."""
+    return (hog.window_size[1] - 2 * hog.margin[1]) / (hog.window_size[0] - 2 * hog.margin[0])
+
+
 def person_window_boxes(people: np.ndarray, hog: HOGParameters) -> np.ndarray:
     """The detector's person boxes centred on ``people``, as tall as they are.
 
     The detector's person box is the window less its margin (64x96 pixels of
     the 64x128 window for INRIA); each box keeps the centre and height of
-    the annotated one and takes that aspect ratio.
+    the annotated one and takes that aspect ratio
+    (:func:`hogdet.boxes.standardize_aspect` with :func:`window_person_aspect`).
     """
-    people = np.asarray(people, dtype=np.float64).reshape(-1, 4)
-    person_rows = hog.window_size[0] - 2 * hog.margin[0]
-    person_cols = hog.window_size[1] - 2 * hog.margin[1]
-    height = people[:, 3] - people[:, 1]
-    half_width = height * person_cols / person_rows / 2
-    centre_x = (people[:, 0] + people[:, 2]) / 2
-    return np.column_stack([centre_x - half_width, people[:, 1], centre_x + half_width, people[:, 3]])
+    return standardize_aspect(np.asarray(people, dtype=np.float64).reshape(-1, 4), window_person_aspect(hog))
 
 
 def person_window_features(image: np.ndarray, person_boxes: np.ndarray, hog: HOGParameters) -> np.ndarray:
@@ -329,6 +330,21 @@ def annotated_images(dataset) -> list[tuple[Path, np.ndarray]]:
     return pairs
 
 
+def learnt_person_aspect(dataset, min_height: float = 50.0) -> float | None:
+    """Median width / height of the annotated people of ``Train/pos`` at least ``min_height`` tall.
+
+    The aspect a detector trained on this data set reports its boxes in
+    (stored as ``metadata["person_aspect"]``); None without annotations.
+    """
+    from .boxes import median_aspect
+
+    boxes = [people for _, people in annotated_images(dataset)]
+    try:
+        return median_aspect(np.concatenate(boxes), min_height) if boxes else None
+    except ValueError:
+        return None
+
+
 def initial_training_set(
     positive_crops: Sequence[Path],
     negative_images: Sequence[Path],
@@ -453,4 +469,7 @@ def train(
         "negatives_per_image": negatives_per_image,
         "skipped_files": len(skipped),
     }
+    aspect = learnt_person_aspect(dataset)
+    if aspect is not None:
+        metadata["person_aspect"] = aspect
     return train_detector(training_set, hog, C, seed, metadata=metadata)

@@ -185,3 +185,114 @@ def test_detect_with_an_approximate_pyramid(model, small_data):
     assert json.loads(result.output.strip().splitlines()[0])["image"] == str(image)
     refused = CliRunner().invoke(main, ["detect", str(model), str(image), "--pyramid", "fast"])
     assert refused.exit_code == 2 and "--pyramid" in refused.output
+
+
+# --- detect: the bundled model, --model, folders, --n-jobs -------------------------------------------------
+# These use a small hand-made model (random template) and crops of scikit-image's photographs, not the
+# benchmark, so they run anywhere.
+
+
+def random_detector(seed=0):
+    from hogdet.model import Detector
+
+    weights = np.random.default_rng(seed).normal(0.0, 0.02, 3780).astype(np.float32)
+    return Detector(weights=weights, bias=0.0, platt_a=-1.0, platt_b=0.0)
+
+
+@pytest.fixture()
+def small_photos(tmp_path):
+    from skimage import data
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    paths = []
+    for index, (name, crop) in enumerate([("astronaut", (slice(0, 220), slice(100, 300))),
+                                          ("coffee", (slice(0, 200), slice(0, 260))),
+                                          ("chelsea", (slice(0, 240), slice(0, 200)))]):
+        path = folder / f"{index}-{name}.png"
+        skio.imsave(path, getattr(data, name)()[crop], check_contrast=False)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture()
+def bundled(tmp_path, monkeypatch):
+    """A small model standing in for hogdet/models/default.npz."""
+    import hogdet.model
+
+    path = tmp_path / "bundled" / "default.npz"
+    path.parent.mkdir()
+    random_detector().save(path)
+    monkeypatch.setattr(hogdet.model, "default_model_path", lambda: path)
+    return path
+
+
+def json_records(result):
+    return [json.loads(line) for line in result.output.strip().splitlines()]
+
+
+def test_detect_without_a_model_uses_the_bundled_one(bundled, small_photos, tmp_path):
+    from hogdet import load_default_model
+    from hogdet.detection import detect
+    from hogdet.io import read_image
+
+    image = small_photos[0]
+    default = run("detect", image, "--json")
+    assert default.exit_code == 0, default.output
+    assert json_records(default) == json_records(run("detect", "--model", bundled, image, "--json"))
+    assert json_records(default) == json_records(run("detect", bundled, image, "--json"))  # the older form
+    other = tmp_path / "other.npz"
+    random_detector(seed=1).save(other)
+    assert json_records(run("detect", "--model", other, image, "--json")) != json_records(default)
+    # The CLI reports what the library finds with the bundled model.
+    found = detect(read_image(image), load_default_model())
+    assert [d["box"] for d in json_records(default)[0]["detections"]] == [
+        [round(float(v), 1) for v in box] for box in found.boxes
+    ]
+    assert len(found) > 0
+
+
+def test_detect_bundled_model_missing_or_damaged(bundled, small_photos):
+    bundled.unlink()
+    result = run("detect", small_photos[0])
+    assert result.exit_code == 1
+    assert str(bundled) in result.output and "missing" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    bundled.write_bytes(b"not a zip file")
+    result = run("detect", small_photos[0])
+    assert result.exit_code == 1
+    assert str(bundled) in result.output and "damaged" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_detect_folders_are_one_line_usage_errors(bundled, small_photos, tmp_path):
+    folder = small_photos[0].parent
+    result = run("detect", "--model", tmp_path, small_photos[0])
+    assert result.exit_code == 2 and "--model" in result.output and "directory" in result.output
+    assert "Traceback" not in result.output
+    result = run("detect", small_photos[0], folder)
+    assert result.exit_code == 2 and f"{folder} is a folder" in result.output
+    result = run("detect", "--model", bundled, bundled, small_photos[0])
+    assert result.exit_code == 2 and "two models" in result.output
+    result = run("detect", bundled)
+    assert result.exit_code == 2 and "at least one image" in result.output
+
+
+def test_detect_n_jobs_keeps_input_order_and_results(bundled, small_photos):
+    order = [small_photos[2], small_photos[0], small_photos[1], small_photos[0]]
+    serial = run("detect", *order, "--json", "--n-jobs", "1")
+    parallel = run("detect", *order, "--json", "--n-jobs", "2")
+    assert serial.exit_code == 0 and parallel.exit_code == 0, parallel.output
+    assert [record["image"] for record in json_records(parallel)] == [str(path) for path in order]
+    assert json_records(parallel) == json_records(serial)
+
+
+def test_detect_suppression_and_aspect_options(bundled, small_photos):
+    image = small_photos[0]
+    records = json_records(run("detect", image, "--json", "--aspect", "0.5", "--nms-measure", "iou"))
+    boxes = np.array([d["box"] for d in records[0]["detections"]])
+    np.testing.assert_allclose((boxes[:, 2] - boxes[:, 0]) / (boxes[:, 3] - boxes[:, 1]), 0.5, atol=0.01)
+    loose = json_records(run("detect", image, "--json", "--nms-overlap", "1", "--nms-measure", "iou", "--nms-inside", "1"))
+    assert len(loose[0]["detections"]) > len(records[0]["detections"])  # overlap 1, inside 1: nothing suppressed
+    assert run("detect", image, "--nms-measure", "area").exit_code == 2
+    assert run("detect", image, "--aspect", "0").exit_code == 2

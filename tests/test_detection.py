@@ -121,7 +121,7 @@ def test_every_window_is_scored_once(astronaut):
 def test_detect_keeps_only_boxes_above_the_probability(astronaut):
     found = detect(astronaut[:300, :300], constant_detector(bias=-5.0), threshold=0.5)
     assert len(found) == 0  # p = 1 / (1 + e^5) < 0.5 everywhere
-    found = detect(astronaut[:300, :300], constant_detector(bias=5.0), threshold=0.5, nms_overlap=0.0)
+    found = detect(astronaut[:300, :300], constant_detector(bias=5.0), threshold=0.5, nms_overlap=0.0, aspect=0.5)
     # All windows tie; NMS at overlap 0 keeps boxes that do not touch at all.
     assert len(found) >= 1
     boxes = found.boxes
@@ -138,8 +138,8 @@ def test_bad_scan_parameters(bad):
         ScanParameters(**bad)
 
 
-def test_box_iou_one_against_many_and_row_by_row():
-    from hogdet.detection import box_iou
+def test_detect_reports_person_aspect_boxes_about_the_window_centre(astronaut):
+    from hogdet.boxes import Suppression
 
     boxes = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]], float)
     # [0,0,10,10] vs [5,0,15,10]: intersection 5 x 10 = 50, union 150 -> 1/3.
@@ -159,3 +159,34 @@ def test_score_grid_numpy_fallback_equals_the_compiled_sums(astronaut, monkeypat
     compiled = score_grid(grid, weights, bias=0.75)
     monkeypatch.setattr(detection, "KERNELS_AVAILABLE", False)
     np.testing.assert_array_equal(score_grid(grid, weights, bias=0.75), compiled)
+
+
+    image = astronaut[:300, :300]
+    detector = constant_detector(bias=5.0)
+    keep_all = Suppression(overlap=1.0, measure="iou", inside=None)
+    windows, _, _ = scan_image(image, detector, min_score=detector.decision_at(0.5))
+    found = detect(image, detector, suppression=keep_all, aspect=0.25)
+    # Every window kept (ties keep scan order), each 96 rows tall from a
+    # 64-column window, reported 0.25 * 96 = 24 pixels wide about its centre.
+    assert len(found) == len(windows)
+    np.testing.assert_allclose(found.boxes[:, [1, 3]], windows.boxes[:, [1, 3]])
+    np.testing.assert_allclose(found.boxes[:, 2] - found.boxes[:, 0], 0.25 * (windows.boxes[:, 3] - windows.boxes[:, 1]))
+    np.testing.assert_allclose(found.boxes[:, 0] + found.boxes[:, 2], windows.boxes[:, 0] + windows.boxes[:, 2])
+
+
+def test_detect_takes_the_aspect_the_model_learnt(astronaut):
+    image = astronaut[:200, :200]
+    detector = constant_detector(bias=5.0)
+    default = detect(image, detector)
+    detector.metadata["person_aspect"] = 0.3
+    learnt = detect(image, detector)
+    widths = lambda found: (found.boxes[:, 2] - found.boxes[:, 0]) / (found.boxes[:, 3] - found.boxes[:, 1])
+    np.testing.assert_allclose(widths(default), 0.41)  # Caltech fallback without a learnt aspect
+    np.testing.assert_allclose(widths(learnt), 0.3)
+
+
+def test_detect_rejects_both_spellings_of_suppression(astronaut):
+    from hogdet.boxes import Suppression
+
+    with pytest.raises(ValueError, match="not both"):
+        detect(astronaut[:200, :200], constant_detector(), nms_overlap=0.5, suppression=Suppression())

@@ -112,7 +112,7 @@ def best_overlaps(boxes: np.ndarray, truths: np.ndarray | None) -> tuple[np.ndar
     """Largest IoU of each box with an annotated person, and that person's index (-1: none)."""
     if truths is None or len(truths) == 0 or len(boxes) == 0:
         return np.zeros(len(boxes)), np.full(len(boxes), -1, np.intp)
-    table = np.array([box_iou(truth, boxes) for truth in truths])  # (people, boxes)
+    table = box_iou(truths, boxes)  # (people, boxes)
     people = np.argmax(table, axis=0)
     return table[people, np.arange(len(boxes))], people
 
@@ -153,7 +153,9 @@ def _person_windows(image, truths, detector: Detector, strategy: Strategy, name:
     boxes = person_window_boxes(proposed, hog)
     features = person_window_features(image, boxes, hog)
     scores = detector.decision_function(features)
-    ious = box_iou(boxes, np.asarray(truths, np.float64)[owners]) if len(owners) else np.zeros(0)
+    ious = np.zeros(0)
+    if len(owners):  # IoU of each person window with its own person: pairs of rows
+        ious = box_iou(boxes[:, None], np.asarray(truths, np.float64)[owners][:, None])[:, 0, 0]
     # A window off the pyramid grid: its top-left corner, in tenths of a pixel, stands for it.
     corners = np.round(np.asarray(boxes, np.float64).reshape(-1, 4)[:, :2] * 10).astype(np.int64)
     return Windows.make(
