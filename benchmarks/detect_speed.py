@@ -38,7 +38,7 @@ def main() -> int:
     from hogdet.detection import ScanParameters, scan_image
     from hogdet.features import HOGParameters
     from hogdet.io import read_image
-    from hogdet.model import Detector
+    from hogdet.model import HOGDetector
 
     cv2.setNumThreads(1)
     paths = sorted((Path(arguments.data) / "Test" / "pos").glob("*"))[: arguments.images]
@@ -52,7 +52,7 @@ def main() -> int:
     # weights (their order differs, which does not change the cost).
     people = cv2.HOGDescriptor_getDefaultPeopleDetector().ravel()
     hog = HOGParameters(interpolation=arguments.hog_interpolation)
-    detector = Detector(weights=people[:-1], bias=float(people[-1]), platt_a=-1.0, platt_b=0.0, hog=hog)
+    detector = HOGDetector.from_coefficients(people[:-1], float(people[-1]), platt_a=-1.0, platt_b=0.0, hog=hog)
     scan = ScanParameters(scale_step=arguments.scale_step, padding=0)
 
     hogdet_times, opencv_times = [], []
