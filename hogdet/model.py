@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "fit_detecto
 DEFAULT_C = 0.01
 
 #: Ways of getting held-out decision values for Platt's sigmoid.
-CALIBRATIONS = ("cv", "holdout")
+CALIBRATIONS = ("cv", "holdout", "single")
 
 
 class TrainingError(HogdetError, ValueError):
@@ -57,14 +57,17 @@ class HOGDetector(ClassifierMixin, BaseEstimator):
     ----------
     C : float
         SVM regularisation (see :data:`DEFAULT_C`).
-    calibration : {'cv', 'holdout'}
+    calibration : {'cv', 'holdout', 'single'}
         Where Platt's held-out decision values come from. ``'cv'``:
         ``calibration_folds``-fold cross-validation, then the SVM refitted
         on all windows (what :class:`sklearn.calibration.CalibratedClassifierCV`
         does with ``ensemble=False``; ``calibration_folds + 1`` SVM fits).
-        ``'holdout'``: one SVM fit on ``calibration_folds - 1`` of
-        ``calibration_folds`` stratified folds, the sigmoid fitted on the
-        remaining fold (one SVM fit).
+        ``'holdout'``: the decision values of one stratified fold, from an
+        SVM fitted on the other ``calibration_folds - 1``, then the SVM
+        refitted on all windows (2 fits; the same SVM as ``'cv'``).
+        ``'single'``: as ``'holdout'`` without the refit (1 fit; the SVM
+        sees ``(calibration_folds - 1) / calibration_folds`` of the windows).
+        ``benchmarks/training_speed.py`` compares them.
     calibration_folds : int
         Folds of the stratified split (shuffled with ``seed``).
     max_iter : int
@@ -297,8 +300,13 @@ transform_sqrt, margin, interpolation, block_sigma
             svm.fit(X, labels, sample_weight=sample_weight)
             return svm, held_out, labels
         train, test = next(folds.split(np.zeros(len(labels)), labels))
-        svm.fit(X[train], labels[train], sample_weight=None if sample_weight is None else sample_weight[train])
-        return svm, svm.decision_function(X[test]), labels[test]
+        weights = None if sample_weight is None else sample_weight[train]
+        svm.fit(_rows_as_float64(X, train), labels[train], sample_weight=weights)
+        held_out = svm.decision_function(X[test])
+        if self.calibration == "holdout":
+            # The same final SVM as 'cv' (all windows), from 2 fits instead of folds + 1.
+            svm.fit(X, labels, sample_weight=sample_weight)
+        return svm, held_out, labels[test]
 
     def _training_metadata(self, counts: np.ndarray, not_converged: int, calibrated: bool, extra: dict | None) -> dict:
         """The one place model metadata is put together."""
@@ -415,6 +423,18 @@ transform_sqrt, margin, interpolation, block_sigma
 
 #: The name the rest of hogdet (and older code) uses.
 Detector = HOGDetector
+
+
+def _rows_as_float64(X: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """``X[rows]`` as float64, C-ordered, without a whole float32 copy first.
+
+    liblinear (through LinearSVC) takes float64; filling the float64 rows
+    chunk by chunk keeps the only copy of the training rows the one it needs.
+    """
+    out = np.empty((len(rows), X.shape[1]), np.float64)
+    for start in range(0, len(rows), chunk):
+        out[start : start + chunk] = X[rows[start : start + chunk]]
+    return out
 
 
 def _same(first, second) -> bool:

@@ -311,19 +311,24 @@ def test_scores_that_do_not_rank_give_the_base_rate_or_an_error():
         fit_detector(features, labels, hog=SMALL, C=1.0, seed=seed)
 
 
-def test_holdout_calibration_fits_once_on_the_training_folds():
+def test_holdout_and_single_calibrations_use_one_held_out_fold():
     from sklearn.model_selection import StratifiedKFold
     from sklearn.svm import LinearSVC
 
     from hogdet.model import platt_coefficients
 
     features, labels = separable_data(7, n=300)
-    detector = HOGDetector.from_hog(SMALL, C=0.1, calibration="holdout", seed=2).fit(features, labels)
+    single = HOGDetector.from_hog(SMALL, C=0.1, calibration="single", seed=2).fit(features, labels)
+    holdout = HOGDetector.from_hog(SMALL, C=0.1, calibration="holdout", seed=2).fit(features, labels)
     train, test = next(StratifiedKFold(3, shuffle=True, random_state=2).split(features, labels))
     svm = LinearSVC(C=0.1, loss="hinge", dual=True, max_iter=20000, random_state=2).fit(features[train], labels[train])
-    np.testing.assert_allclose(detector.coef_[0], svm.coef_[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(single.coef_[0], svm.coef_[0], rtol=1e-5, atol=1e-6)
     a, b = platt_coefficients(svm.decision_function(features[test]), labels[test])
-    assert (detector.platt_a_, detector.platt_b_) == pytest.approx((a, b), rel=1e-4)
+    assert (single.platt_a_, single.platt_b_) == pytest.approx((a, b), rel=1e-4)
+    # 'holdout': the same sigmoid, on the SVM refitted on all windows.
+    assert (holdout.platt_a_, holdout.platt_b_) == pytest.approx((a, b), rel=1e-4)
+    everything = LinearSVC(C=0.1, loss="hinge", dual=True, max_iter=20000, random_state=2).fit(features, labels)
+    np.testing.assert_allclose(holdout.coef_[0], everything.coef_[0], rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("params, message", [({"C": 0}, "C must be"), ({"calibration": "isotonic"}, "calibration"),
