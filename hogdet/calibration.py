@@ -39,13 +39,17 @@ def platt_coefficients(decision_values: np.ndarray, labels: np.ndarray) -> tuple
     """
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import PredefinedSplit
 
     values = np.asarray(decision_values, dtype=np.float64).reshape(-1, 1)
     labels = np.asarray(labels).astype(int)
     # The stand-in learns nothing, so its "cross-validated" decision values
     # are the given ones and one sigmoid is fitted on all of them.
+    # One "fold" holding every value: a handful of held-out windows per
+    # class is enough (the default 5-fold split would need 5 per class).
     calibrated = CalibratedClassifierCV(
-        FrozenEstimator(_decision_values_classifier().fit(values, labels)), method="sigmoid", ensemble=False
+        FrozenEstimator(_decision_values_classifier().fit(values, labels)), method="sigmoid", ensemble=False,
+        cv=PredefinedSplit(np.zeros(len(labels))),
     )
     calibrated.fit(values, labels)
     sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]

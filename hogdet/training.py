@@ -389,7 +389,7 @@ def train_detector(
     seed: int = 0,
     sample_weight: np.ndarray | None = None,
     metadata: dict | None = None,
-    calibration: str = "cv",
+    calibration: str = "holdout",
 ) -> HOGDetector:
     """``HOGDetector.from_hog(hog, ...).fit(...)`` on a training set's features and labels."""
     return fit_detector(training_set.features, training_set.labels, hog, C, sample_weight, seed,

@@ -41,7 +41,7 @@ def test_probabilities_equal_sklearn_calibrated_classifier():
     from sklearn.svm import LinearSVC
 
     features, labels = separable_data(2)
-    detector = fit_detector(features, labels, hog=SMALL, C=0.1, seed=4)
+    detector = fit_detector(features, labels, hog=SMALL, C=0.1, seed=4, calibration="cv")
     reference = CalibratedClassifierCV(
         LinearSVC(C=0.1, loss="hinge", dual=True, max_iter=20000, random_state=4),
         method="sigmoid",
@@ -299,7 +299,7 @@ def test_scores_that_do_not_rank_give_the_base_rate_or_an_error():
     for seed in range(20):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            detector = HOGDetector.from_hog(SMALL, C=1.0, seed=seed).fit(features, labels)
+            detector = HOGDetector.from_hog(SMALL, C=1.0, seed=seed, calibration="cv").fit(features, labels)
         if not detector.metadata_["calibrated"]:
             break
     assert not detector.metadata_["calibrated"]
@@ -308,7 +308,7 @@ def test_scores_that_do_not_rank_give_the_base_rate_or_an_error():
     expected = (30 * 31 / 32 + 60 / 62) / 90
     np.testing.assert_allclose(detector.predict_proba(features)[:, 1], expected, rtol=1e-6)
     with pytest.raises(TrainingError, match="do not rise"):
-        fit_detector(features, labels, hog=SMALL, C=1.0, seed=seed)
+        fit_detector(features, labels, hog=SMALL, C=1.0, seed=seed, calibration="cv")
 
 
 def test_holdout_and_single_calibrations_use_one_held_out_fold():
