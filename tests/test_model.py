@@ -206,10 +206,15 @@ def test_grid_search_over_C_on_window_features():
     search = GridSearchCV(HOGDetector.from_hog(SMALL), {"C": [0.001, 0.1, 10.0]}, cv=3).fit(features, labels)
     assert search.best_params_["C"] in (0.001, 0.1, 10.0)
     assert len(search.cv_results_["mean_test_score"]) == 3
-    assert HOGDetector.from_hog(SMALL).fit(*separable_data()).decision_function(np.zeros((0, SMALL.n_features))).shape == (0,)
     # The refitted best estimator is a fitted HOGDetector scoring better than chance.
     assert isinstance(search.best_estimator_, HOGDetector)
     assert search.best_estimator_.score(features, labels) > 0.8
+
+
+def test_no_windows_score_to_an_empty_array():
+    # An image with no kept window (mining, evaluation) scores nothing, without an error.
+    detector = HOGDetector.from_hog(SMALL).fit(*separable_data())
+    assert detector.decision_function(np.zeros((0, SMALL.n_features), np.float32)).shape == (0,)
 
 
 def test_string_labels_map_larger_label_to_person():
