@@ -54,7 +54,7 @@ def main() -> int:
     from hogdet.detection import ScanParameters, scan_image
     from hogdet.features import HOGParameters
     from hogdet.io import read_image
-    from hogdet.model import Detector
+    from hogdet.model import HOGDetector
 
     if arguments.numpy_only:
         import hogdet.features
@@ -73,7 +73,7 @@ def main() -> int:
     # weights (their order differs, which does not change the cost).
     people = cv2.HOGDescriptor_getDefaultPeopleDetector().ravel()
     hog = HOGParameters(interpolation=arguments.hog_interpolation, block_sigma=arguments.hog_block_sigma)
-    detector = Detector(weights=people[:-1], bias=float(people[-1]), platt_a=-1.0, platt_b=0.0, hog=hog)
+    detector = HOGDetector.from_coefficients(people[:-1], float(people[-1]), platt_a=-1.0, platt_b=0.0, hog=hog)
     scans = {
         "exact": ScanParameters(scale_step=arguments.scale_step, padding=0),
         "approximate": ScanParameters(

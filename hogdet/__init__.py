@@ -7,6 +7,9 @@ The library API, in the order data flows through it::
     grid = hog_grid(image)                    # dense HOG block grid
     detector = load_model("model.npz")        # linear SVM + Platt calibration
     found = detect(image, detector)           # boxes, scores, probabilities
+
+    from hogdet import HOGDetector            # a scikit-learn estimator on window features
+    detector = HOGDetector(C=0.01).fit(window_features, labels)
 """
 
 __version__ = "0.1.0"
@@ -17,12 +20,13 @@ from .detection import Detections, ScanParameters, detect, scan_image
 from .errors import DatasetError, HogdetError, ImageReadError, ModelFormatError
 from .features import HOGParameters, hog_grid, window_features
 from .io import read_image
-from .model import Detector, fit_detector, load_default_model, load_model
+from .model import Detector, HOGDetector, TrainingError, fit_detector, load_default_model, load_model
 
 __all__ = [
     "DatasetError",
     "Detections",
     "Detector",
+    "HOGDetector",
     "HOGParameters",
     "HogdetError",
     "ImageDetections",
@@ -31,6 +35,7 @@ __all__ = [
     "ScanParameters",
     "Suppression",
     "box_iou",
+    "TrainingError",
     "detect",
     "detect_images",
     "fit_detector",

@@ -5,10 +5,16 @@ batch is one task, and results come back in input order whatever the number
 of workers, so results do not depend on ``n_jobs``. Inside each task the
 numeric libraries are limited to one thread, so that ``n_jobs`` workers use
 ``n_jobs`` cores and not ``n_jobs`` times as many threads.
+
+A caller's own :func:`joblib.parallel_config` is respected, as in
+scikit-learn: ``n_jobs=None`` means the active configuration's worker
+count (1 outside any configuration), and its backend is used unless
+``backend`` is given.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any, Callable, Iterator, Sequence
 
@@ -21,18 +27,22 @@ def _run_single_threaded(function: Callable, batch: Sequence, *args: Any) -> lis
         return function(batch, *args)
 
 
-def effective_jobs(n_jobs: int) -> int:
-    """Number of workers ``n_jobs`` means (joblib's convention: -1 = all cores)."""
+def effective_jobs(n_jobs: int | None) -> int:
+    """Number of workers ``n_jobs`` means under the active joblib configuration.
+
+    joblib's convention: -1 = all cores, None = the active
+    :func:`joblib.parallel_config`'s ``n_jobs``, else 1.
+    """
     if n_jobs == 0:
         raise ValueError("n_jobs must not be 0")
-    return joblib.cpu_count() + 1 + n_jobs if n_jobs < 0 else n_jobs
+    return joblib.effective_n_jobs(n_jobs)
 
 
 def parallel_map(
     function: Callable[..., list],
     items: Sequence,
     *args: Any,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     backend: str | None = None,
     batch_size: int | None = None,
     progress: bool = False,
@@ -49,10 +59,12 @@ def parallel_map(
     items : sequence
     *args
         Passed to every call; they travel with each task.
-    n_jobs : int
-        joblib workers; 1 runs in this process, -1 uses every core.
+    n_jobs : int or None
+        joblib workers; 1 runs in this process, -1 uses every core, None
+        what the caller's :func:`joblib.parallel_config` says (else 1).
     backend : str, optional
-        joblib backend (``"loky"``, ``"threading"``, ``"dask"``); default loky.
+        joblib backend (``"loky"``, ``"threading"``, ``"dask"``); by default
+        the caller's :func:`joblib.parallel_config` backend, else loky.
     batch_size : int, optional
         Items per task; by default about four tasks per worker, at most 16
         items each, so that the progress bar moves and work balances.
@@ -78,7 +90,7 @@ def parallel_imap(
     function: Callable[..., list],
     items: Sequence,
     *args: Any,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     backend: str | None = None,
     batch_size: int | None = None,
     progress: bool = False,
@@ -92,22 +104,24 @@ def parallel_imap(
     from tqdm import tqdm
 
     items = list(items)
-    workers = effective_jobs(n_jobs) if backend != "dask" else max(n_jobs, 1)
-    if batch_size is None:
-        batch_size = max(1, min(16, math.ceil(len(items) / (4 * workers))))
-    batches = [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
-    with tqdm(total=len(items), desc=description, disable=not progress, unit="img", leave=False) as bar:
+    # Only an explicit backend is configured here; otherwise joblib's active
+    # configuration (the caller's, or joblib's loky default) applies.
+    # parallel_config (unlike Parallel's own argument) registers the
+    # external "dask" backend on first use.
+    configured = joblib.parallel_config(backend=backend) if backend else contextlib.nullcontext()
+    with configured, tqdm(total=len(items), desc=description, disable=not progress, unit="img", leave=False) as bar:
+        workers = max(n_jobs or 1, 1) if backend == "dask" else effective_jobs(n_jobs)
+        if batch_size is None:
+            batch_size = max(1, min(16, math.ceil(len(items) / (4 * workers))))
+        batches = [items[start : start + batch_size] for start in range(0, len(items), batch_size)]
         if workers == 1 and backend is None:
             for batch in batches:
                 batch_results = _run_single_threaded(function, batch, *args)
                 bar.update(len(batch))
                 yield from batch_results
             return
-        # parallel_config (unlike Parallel's own argument) registers the
-        # external "dask" backend on first use.
-        with joblib.parallel_config(backend=backend or "loky", n_jobs=n_jobs):
-            parallel = joblib.Parallel(return_as="generator")
-            tasks = (joblib.delayed(_run_single_threaded)(function, batch, *args) for batch in batches)
-            for batch, batch_results in zip(batches, parallel(tasks)):
-                bar.update(len(batch))
-                yield from batch_results
+        parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator")
+        tasks = (joblib.delayed(_run_single_threaded)(function, batch, *args) for batch in batches)
+        for batch, batch_results in zip(batches, parallel(tasks)):
+            bar.update(len(batch))
+            yield from batch_results

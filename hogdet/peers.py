@@ -14,7 +14,8 @@ dependency of hogdet.
 
 from __future__ import annotations
 
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -70,7 +71,17 @@ class OpenCVPeopleDetector:
         self._hog = cv2.HOGDescriptor()
         self._weights = cv2.HOGDescriptor_getDefaultPeopleDetector().ravel()
         self._hog.setSVMDetector(self._weights)
-        cv2.setNumThreads(1)
+
+    @contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        # One OpenCV thread per scan (evaluation runs one scan per joblib
+        # worker), and the caller's OpenCV thread count back afterwards.
+        previous = self._cv2.getNumThreads()
+        self._cv2.setNumThreads(1)
+        try:
+            yield
+        finally:
+            self._cv2.setNumThreads(previous)
 
     def __getstate__(self) -> dict:
         return {}  # OpenCV objects do not pickle; workers rebuild them
@@ -94,10 +105,11 @@ class OpenCVPeopleDetector:
         # detectMultiScale compares the full SVM value (bias included) with
         # hitThreshold and reports that value as the weight.
         threshold = float(min_score) if np.isfinite(min_score) else -1e9
-        rects, weights = self._hog.detectMultiScale(
-            padded, hitThreshold=threshold, winStride=(8 * scan.stride, 8 * scan.stride), padding=(0, 0),
-            scale=scan.scale_step, groupThreshold=0,
-        )
+        with self._one_thread():
+            rects, weights = self._hog.detectMultiScale(
+                padded, hitThreshold=threshold, winStride=(8 * scan.stride, 8 * scan.stride), padding=(0, 0),
+                scale=scan.scale_step, groupThreshold=0,
+            )
         rects = np.asarray(rects, dtype=np.float64).reshape(-1, 4)
         scores = np.asarray(weights, dtype=np.float32).ravel()
         height = rects[:, 3]
@@ -116,21 +128,23 @@ class OpenCVPeopleDetector:
 
     def _count_windows(self, shape: tuple[int, int], scan: ScanParameters) -> int:
         # OpenCV's levels: keep dividing by the step while the rounded level
-        # size still holds a window.
+        # size still holds a window, at most ``nlevels`` levels.
         rows, cols = shape
-        total, scale = 0, 1.0
-        while round(rows / scale) >= 128 and round(cols / scale) >= 64:
+        total, scale, level = 0, 1.0, 0
+        while round(rows / scale) >= 128 and round(cols / scale) >= 64 and level < self._hog.nlevels:
             level_rows, level_cols = int(round(rows / scale)), int(round(cols / scale))
             total += ((level_rows - 128) // (8 * scan.stride) + 1) * ((level_cols - 64) // (8 * scan.stride) + 1)
             scale *= scan.scale_step
+            level += 1
         return total
 
     def score_crops(self, crops: Sequence[np.ndarray]) -> np.ndarray:
         scores = []
-        for crop in crops:
-            bgr = self._as_bgr8(crop)
-            top = (bgr.shape[0] - 128) // 2
-            left = (bgr.shape[1] - 64) // 2
-            descriptor = self._hog.compute(bgr, winStride=(8, 8), padding=(0, 0), locations=[(left, top)])
-            scores.append(float(descriptor.ravel() @ self._weights[:-1] + self._weights[-1]))
+        with self._one_thread():
+            for crop in crops:
+                bgr = self._as_bgr8(crop)
+                top = (bgr.shape[0] - 128) // 2
+                left = (bgr.shape[1] - 64) // 2
+                descriptor = self._hog.compute(bgr, winStride=(8, 8), padding=(0, 0), locations=[(left, top)])
+                scores.append(float(descriptor.ravel() @ self._weights[:-1] + self._weights[-1]))
         return np.asarray(scores, np.float32)

@@ -20,7 +20,7 @@ from .detection import ScanParameters, pad_image, pyramid, pyramid_scales
 from .errors import HogdetError, ImageReadError
 from .features import HOGParameters, hog_grid, window_features, window_positions
 from .io import read_image
-from .model import DEFAULT_C, Detector, fit_detector
+from .model import DEFAULT_C, HOGDetector, fit_detector
 from .parallel import parallel_map
 
 #: Scan used to draw the random negatives: the whole image, no border.
@@ -405,17 +405,11 @@ def train_detector(
     seed: int = 0,
     sample_weight: np.ndarray | None = None,
     metadata: dict | None = None,
-) -> Detector:
-    """Fit and calibrate a detector on a training set (see :func:`hogdet.model.fit_detector`)."""
-    return fit_detector(
-        training_set.features,
-        training_set.labels,
-        hog=hog,
-        C=C,
-        sample_weight=sample_weight,
-        seed=seed,
-        metadata=metadata,
-    )
+    calibration: str = "holdout",
+) -> HOGDetector:
+    """``HOGDetector.from_hog(hog, ...).fit(...)`` on a training set's features and labels."""
+    return fit_detector(training_set.features, training_set.labels, hog, C, sample_weight, seed,
+                        metadata=metadata, calibration=calibration)
 
 
 def train(
@@ -427,7 +421,7 @@ def train(
     n_jobs: int = 1,
     progress: bool = False,
     annotated_positives: bool = False,
-) -> Detector:
+) -> HOGDetector:
     """Train the round-0 detector on a data set (what ``hogdet train`` does).
 
     Parameters
@@ -449,7 +443,7 @@ def train(
 
     Returns
     -------
-    Detector
+    HOGDetector
     """
     from .datasets import dataset_fingerprint
 

@@ -20,7 +20,7 @@ from hogdet.detection import (
 )
 from hogdet.errors import HogdetError
 from hogdet.features import HOGParameters, image_planes
-from hogdet.model import Detector
+from hogdet.model import HOGDetector
 
 
 @pytest.mark.parametrize("shape", [(300, 200), (97, 61), (700, 480), (128, 64)])
@@ -92,7 +92,7 @@ def test_non_maximum_suppression_by_hand():
 
 
 def constant_detector(bias=1.0):
-    return Detector(weights=np.zeros(3780, np.float32), bias=bias, platt_a=-1.0, platt_b=0.0)
+    return HOGDetector.from_coefficients(weights=np.zeros(3780, np.float32), bias=bias, platt_a=-1.0, platt_b=0.0)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 1, 3), (100, 40), (10, 10000), (10000, 10)])
