@@ -27,7 +27,7 @@ def photos(tmp_path_factory):
 @pytest.fixture(scope="module")
 def detector():
     weights = np.random.default_rng(3).normal(0.0, 0.02, 3780).astype(np.float32)
-    return Detector(weights=weights, bias=0.0, platt_a=-1.0, platt_b=0.0)
+    return Detector.from_coefficients(weights, 0.0, platt_a=-1.0, platt_b=0.0)
 
 
 def assert_same(found, expected, rtol=0.0):

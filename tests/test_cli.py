@@ -196,7 +196,7 @@ def random_detector(seed=0):
     from hogdet.model import Detector
 
     weights = np.random.default_rng(seed).normal(0.0, 0.02, 3780).astype(np.float32)
-    return Detector(weights=weights, bias=0.0, platt_a=-1.0, platt_b=0.0)
+    return Detector.from_coefficients(weights, 0.0, platt_a=-1.0, platt_b=0.0)
 
 
 @pytest.fixture()

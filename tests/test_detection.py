@@ -141,26 +141,6 @@ def test_bad_scan_parameters(bad):
 def test_detect_reports_person_aspect_boxes_about_the_window_centre(astronaut):
     from hogdet.boxes import Suppression
 
-    boxes = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]], float)
-    # [0,0,10,10] vs [5,0,15,10]: intersection 5 x 10 = 50, union 150 -> 1/3.
-    np.testing.assert_allclose(box_iou(boxes[0], boxes), [1.0, 1 / 3, 0.0])
-    # Row by row: pair 0 identical (1), pair 1 half-width overlap with a
-    # 10 x 10 box shifted by 5 (1/3), pair 2 disjoint (0).
-    others = np.array([[0, 0, 10, 10], [0, 0, 10, 10], [0, 0, 10, 10]], float)
-    np.testing.assert_allclose(box_iou(boxes, others), [1.0, 1 / 3, 0.0])
-
-
-def test_score_grid_numpy_fallback_equals_the_compiled_sums(astronaut, monkeypatch):
-    import hogdet.detection as detection
-    from hogdet.features import hog_grid
-
-    grid = hog_grid(astronaut[:300, :200])
-    weights = np.random.default_rng(1).normal(size=(15, 7, 36)).astype(np.float32)
-    compiled = score_grid(grid, weights, bias=0.75)
-    monkeypatch.setattr(detection, "KERNELS_AVAILABLE", False)
-    np.testing.assert_array_equal(score_grid(grid, weights, bias=0.75), compiled)
-
-
     image = astronaut[:300, :300]
     detector = constant_detector(bias=5.0)
     keep_all = Suppression(overlap=1.0, measure="iou", inside=None)
@@ -190,3 +170,14 @@ def test_detect_rejects_both_spellings_of_suppression(astronaut):
 
     with pytest.raises(ValueError, match="not both"):
         detect(astronaut[:200, :200], constant_detector(), nms_overlap=0.5, suppression=Suppression())
+
+
+def test_score_grid_numpy_fallback_equals_the_compiled_sums(astronaut, monkeypatch):
+    import hogdet.detection as detection
+    from hogdet.features import hog_grid
+
+    grid = hog_grid(astronaut[:300, :200])
+    weights = np.random.default_rng(1).normal(size=(15, 7, 36)).astype(np.float32)
+    compiled = score_grid(grid, weights, bias=0.75)
+    monkeypatch.setattr(detection, "KERNELS_AVAILABLE", False)
+    np.testing.assert_array_equal(score_grid(grid, weights, bias=0.75), compiled)
