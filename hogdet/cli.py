@@ -72,20 +72,38 @@ padding_option = click.option(
 )
 
 
+def _preset_values(setting: str) -> str:
+    """'default X; dalal-triggs Y' for an option's help: what each preset sets it to."""
+    from .recipes import PRESETS
+
+    def shown(value):
+        return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+
+    return "; ".join(f"{name} {shown(values[setting])}" for name, values in PRESETS.items())
+
+
 def training_options(command):
-    """Options shared by train, mine and compare: how round 0 is trained."""
+    """Options shared by train, mine and compare: the recipe, and how round 0 is trained."""
+    from .recipes import DEFAULT_PRESET, PRESETS
+
     options = [
-        click.option("--neg-per-image", type=click.IntRange(min=1), default=10, show_default=True,
-                     help="Random negative windows drawn from each person-free image."),
+        click.option("--preset", type=click.Choice(list(PRESETS)), default=DEFAULT_PRESET, show_default=True,
+                     help="Recipe the options marked [default ...; dalal-triggs ...] start from: 'default' was chosen by cross-validation on training "
+                          "data (README, 'How the defaults were chosen'); 'dalal-triggs' is the paper's. An option "
+                          "given explicitly wins; config.json records both."),
+        click.option("--neg-per-image", type=click.IntRange(min=1), default=None,
+                     help=f"Random negative windows drawn from each person-free image [{_preset_values('negatives_per_image')}]."),
         click.option("--C", "C", type=click.FloatRange(min=0, min_open=True), default=None,
-                     help="SVM regularisation (default 0.01, Dalal & Triggs')."),
-        click.option("--hog-interpolation", type=click.Choice(["none", "orientation", "trilinear"]),
-                     default="none", show_default=True,
-                     help="HOG voting: none (= skimage.feature.hog), orientation, or Dalal & Triggs' trilinear."),
-        click.option("--hog-block-sigma", type=click.FloatRange(min=0), default=0.5, show_default=True,
-                     help="trilinear HOG: Gaussian window over each block, sigma in block widths (0: none)."),
-        click.option("--annotated-positives", is_flag=True,
-                     help="Also train on the annotated people of Train/pos photographs (and their mirror images)."),
+                     help=f"SVM regularisation [{_preset_values('C')}]."),
+        click.option("--hog-interpolation", type=click.Choice(["none", "orientation", "trilinear"]), default=None,
+                     help="HOG voting: none (= skimage.feature.hog), orientation, or Dalal & Triggs' trilinear "
+                          f"[{_preset_values('hog_interpolation')}]."),
+        click.option("--hog-block-sigma", type=click.FloatRange(min=0), default=None,
+                     help="trilinear HOG: Gaussian window over each block, sigma in block widths (0: none) "
+                          f"[{_preset_values('hog_block_sigma')}]."),
+        click.option("--annotated-positives/--no-annotated-positives", default=None,
+                     help="Also train on the annotated people of Train/pos photographs (and their mirror images) "
+                          f"[{_preset_values('annotated_positives')}]."),
         seed_option,
         jobs_option,
     ]
@@ -97,12 +115,14 @@ def training_options(command):
 def strategy_options(command):
     """Options of the mining strategies (each strategy uses the ones it needs)."""
     options = [
-        click.option("--threshold", type=float, default=0.5, show_default=True, callback=_probability,
-                     help="Hard negatives: background windows with calibrated probability above this."),
-        click.option("--max-per-image", type=int, default=100, show_default=True,
-                     help="At most this many windows per image and round (highest scores first)."),
-        click.option("--max-hard", type=int, default=30000, show_default=True,
-                     help="At most this many windows per round (highest scores first)."),
+        click.option("--threshold", type=float, default=None, callback=_probability,
+                     help="Hard negatives: background windows with calibrated probability above this "
+                          f"[{_preset_values('threshold')}]."),
+        click.option("--max-per-image", type=int, default=None,
+                     help="At most this many windows per image and round (highest scores first) "
+                          f"[{_preset_values('max_per_image')}]."),
+        click.option("--max-hard", type=int, default=None,
+                     help=f"At most this many windows per round (highest scores first) [{_preset_values('max_hard')}]."),
         click.option("--mine-positive-images/--no-mine-positive-images", default=None,
                      help="hard-negative, prime: also mine the backgrounds of the annotated Train/pos photographs "
                           "(default: the strategy's own; prime does)."),
@@ -204,20 +224,51 @@ def _strategy_for(name: str, settings: dict):
     return make_strategy(name, **settings)
 
 
-def _mining_options(rounds, values: dict):
+#: Recipe setting of each command-line option that a preset sets.
+_RECIPE_OPTIONS = {
+    "neg_per_image": "negatives_per_image", "C": "C", "hog_interpolation": "hog_interpolation",
+    "hog_block_sigma": "hog_block_sigma", "annotated_positives": "annotated_positives",
+}
+#: Strategy options a preset sets, used when the strategy takes them and they were not given.
+_RECIPE_STRATEGY_OPTIONS = ("threshold", "max_per_image", "max_hard")
+
+
+def _recipe(values: dict, strategy: str | None = None) -> tuple[dict, dict]:
+    """The preset's settings with the options given explicitly; ``values`` loses the recipe options."""
+    from .recipes import recipe
+
+    explicit = {setting: values.pop(name) for name, setting in _RECIPE_OPTIONS.items()}
+    if strategy is not None:
+        explicit["strategy"] = strategy
+    return recipe(values.pop("preset"), explicit)
+
+
+def _with_recipe_strategy_options(name: str, settings: dict, recipe_settings: dict, same_strategy: bool) -> dict:
+    """Strategy options given explicitly, completed with the preset's where the strategy takes them."""
+    from .strategies import strategy_parameters
+
+    accepted = strategy_parameters(name)
+    completed = {key: recipe_settings[key] for key in _RECIPE_STRATEGY_OPTIONS if key in accepted}
+    if same_strategy and "scan_positive_images" in accepted:
+        completed["scan_positive_images"] = recipe_settings["scan_positive_images"]
+    return {**completed, **settings}
+
+
+def _mining_options(rounds, values: dict, recipe_settings: dict, overridden: dict, preset: str):
     from .detection import ScanParameters
     from .features import HOGParameters
     from .mining import MiningOptions
-    from .model import DEFAULT_C
 
     return MiningOptions(
         rounds=rounds,
-        negatives_per_image=values["neg_per_image"],
-        C=DEFAULT_C if values["C"] is None else values["C"],
+        negatives_per_image=recipe_settings["negatives_per_image"],
+        C=recipe_settings["C"],
         seed=values["seed"],
         scan=ScanParameters(scale_step=values["scale_step"], padding=values["padding"]),
-        hog=HOGParameters(interpolation=values["hog_interpolation"], block_sigma=values["hog_block_sigma"]),
-        annotated_positives=values["annotated_positives"],
+        hog=HOGParameters(interpolation=recipe_settings["hog_interpolation"],
+                          block_sigma=recipe_settings["hog_block_sigma"]),
+        annotated_positives=recipe_settings["annotated_positives"],
+        recipe={"preset": preset, "overridden": overridden},
     )
 
 
@@ -247,13 +298,17 @@ def train(data, out, **values):
 
     \b
     Example:
-      hogdet train --data data/INRIAPerson --out model.npz --neg-per-image 10 --seed 0
+      hogdet train --data data/INRIAPerson --out model.npz
+      hogdet train --data data/INRIAPerson --out dt.npz --preset dalal-triggs --seed 1
     """
     from .datasets import load_dataset, resolve_data_dir
     from .training import train as train_model
 
     values.update(scale_step=1.05, padding=32)
-    options = _mining_options(1, values)
+    preset = values["preset"]
+    with _flag_errors():
+        recipe_settings, overridden = _recipe(values)
+        options = _mining_options(1, values, recipe_settings, overridden, preset)
     dataset = load_dataset(resolve_data_dir(data, progress=True))
     _say(
         f"training on {len(dataset.train_positive_crops)} crops and "
@@ -393,8 +448,9 @@ def detect(images, model, threshold, as_json, out, nms_overlap, nms_measure, nms
 @click.option("--rounds", type=int, default=3, show_default=True, help="Mining rounds after the initial training.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Run folder (config, metrics, models, mined windows, plot).")
-@click.option("--strategy", default="hard-negative", show_default=True,
-              help="Which examples to mine: hard-negative, hard-example, uncertain, ohem, focal, iou-balanced, prime.")
+@click.option("--strategy", default=None,
+              help="Which examples to mine: hard-negative, hard-example, uncertain, ohem, focal, iou-balanced, prime "
+                   f"[{_preset_values('strategy')}].")
 @strategy_options
 @training_options
 @click.option("--resume", is_flag=True, help="Continue the run in --out after its last finished round.")
@@ -409,17 +465,27 @@ def mine(data, rounds, out, strategy, resume, backend, scheduler, **values):
 
     \b
     Example:
+      hogdet mine --data synthetic --rounds 3 --out runs/demo
       hogdet mine --data data/INRIAPerson --rounds 3 --out runs/inria
       hogdet mine --data data/INRIAPerson --rounds 3 --out runs/inria --resume
+      hogdet mine --data data/INRIAPerson --rounds 3 --out runs/dt --preset dalal-triggs
       hogdet mine --data data/INRIAPerson --out runs/focal --strategy focal --gamma 2
       hogdet mine --data data/INRIAPerson --out runs/big --backend dask --scheduler tcp://head:8786
     """
     from .datasets import load_dataset, resolve_data_dir
     from .mining import mine as run_mining
+    from .recipes import PRESETS
 
+    preset = values["preset"]
     with _flag_errors({"name": "--strategy"}):
-        chosen = _strategy_for(strategy, _strategy_settings(values))
-        options = _mining_options(rounds, values)
+        recipe_settings, overridden = _recipe(values, strategy)
+        name = recipe_settings["strategy"]
+        settings = _strategy_settings(values)
+        chosen = _strategy_for(name, settings)  # an explicit option the strategy does not take: a usage error
+        # The preset's scan_positive_images belongs to its own strategy, not to one named instead.
+        own = strategy is None or strategy == PRESETS[preset]["strategy"]
+        chosen = _strategy_for(name, _with_recipe_strategy_options(name, settings, recipe_settings, own))
+        options = _mining_options(rounds, values, recipe_settings, {**overridden, **settings}, preset)
         dataset = load_dataset(resolve_data_dir(data, progress=True))
         _say(
             f"mining {rounds} rounds on {dataset.root}: {len(dataset.train_positive_crops)} crops, "
@@ -455,10 +521,13 @@ def compare(data, strategies, rounds, out, resume, **values):
     from .datasets import load_dataset, resolve_data_dir
 
     names = [name.strip() for name in strategies.split(",") if name.strip()]
+    preset = values["preset"]
     with _flag_errors({"name": "--strategies"}):
+        recipe_settings, overridden = _recipe(values)
         settings = _strategy_settings(values)
         _check_some_strategy_takes(names, settings)
-        options = _mining_options(rounds, values)
+        options = _mining_options(rounds, values, recipe_settings, {**overridden, **settings}, preset)
+        settings = {**{key: recipe_settings[key] for key in _RECIPE_STRATEGY_OPTIONS}, **settings}
         dataset = load_dataset(resolve_data_dir(data, progress=True))
         compare_strategies(
             dataset, names, out, options, strategy_options=settings, n_jobs=values["n_jobs"], progress=True,

@@ -64,6 +64,9 @@ class MiningOptions:
         (and their mirror images). Useful when those photographs are not
         where the crops came from (the benchmark's Penn-Fudan photographs);
         on INRIA Person they are the same people as the crops.
+    recipe : dict, optional
+        Where these settings came from, for the record (``config.json``): for example
+        ``{"preset": "dalal-triggs", "overridden": {"C": 0.1}}`` from the command line.
     """
 
     rounds: int = 3
@@ -73,6 +76,7 @@ class MiningOptions:
     scan: ScanParameters = field(default_factory=ScanParameters)
     hog: HOGParameters = field(default_factory=HOGParameters)
     annotated_positives: bool = False
+    recipe: dict | None = None
 
     def __post_init__(self) -> None:
         if self.rounds < 1:
@@ -177,7 +181,8 @@ def _round_zero(dataset, options: MiningOptions, n_jobs: int, progress: bool, tr
     pool = round_zero_windows(training_set, Path(dataset.root))
     start, detector = time.perf_counter(), None
     if train:
-        metadata = {"data": str(dataset.root), "data_fingerprint": dataset_fingerprint(dataset), "round": 0}
+        metadata = {"data": str(dataset.root), "data_fingerprint": dataset_fingerprint(dataset), "round": 0,
+                    **_aspect_metadata(dataset)}
         detector = retrain(pool, HardNegative(), None, options.hog, options.C, options.seed, metadata).detector
     return RoundZero(pool, detector, time.perf_counter() - start, skipped)
 
@@ -197,8 +202,18 @@ def run_config(dataset, options: MiningOptions, strategy: Strategy) -> dict:
         "scan": asdict(options.scan),
         "hog": json.loads(options.hog.to_json()),
         "strategy": {"name": strategy.name, **asdict(strategy)},
+        "recipe": options.recipe,
         "versions": package_versions(),
     }
+
+
+def _aspect_metadata(dataset) -> dict:
+    """The people's aspect learnt from the training annotations, the shape of the boxes a model reports."""
+    from ..boxes import ASPECT_KEY
+    from ..training import learnt_person_aspect
+
+    aspect = learnt_person_aspect(dataset)
+    return {} if aspect is None else {ASPECT_KEY: aspect}
 
 
 def _check_arguments(dataset, options: MiningOptions, backend, scheduler, initial) -> None:
@@ -294,7 +309,8 @@ def mine(
         else:
             metrics.append(_row(0, training_set_size=len(pool), train_seconds=start.train_seconds))
             _report(listeners, "round_finished", RoundRecord(metrics[-1], detector, Windows.empty(), pool))
-        metadata = {"data": config["data"], "data_fingerprint": config["data_fingerprint"], "strategy": strategy.name}
+        metadata = {"data": config["data"], "data_fingerprint": config["data_fingerprint"], "strategy": strategy.name,
+                    **_aspect_metadata(dataset)}
         items = scanning.scan_items(dataset, strategy)
         stack.enter_context(_dask_client(scheduler))
         for round_index in range(int(metrics[-1]["round"]) + 1, options.rounds + 1):
