@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .calibration import base_rate_sigmoid, platt_coefficients
 from .errors import HogdetError, ModelFormatError
-from .features import HOGParameters
+from .features import FITTED_SCALE_EXPONENT, HOGParameters
 from .modelfile import SVM_PARAMETERS, load_model, write_model
 
 __all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "fit_detector", "load_model",
@@ -79,7 +79,7 @@ class HOGDetector(ClassifierMixin, BaseEstimator):
     seed : int
         Seed of the split and of the solver.
     window_size, pixels_per_cell, cells_per_block, orientations, block_norm, \
-transform_sqrt, margin, interpolation, block_sigma
+transform_sqrt, margin, interpolation, block_sigma, scale_exponent
         The HOG parameters the window features are computed with, as in
         :class:`hogdet.features.HOGParameters` (whose defaults they have);
         :meth:`from_hog` takes a ``HOGParameters`` instead. They describe
@@ -137,6 +137,7 @@ transform_sqrt, margin, interpolation, block_sigma
         margin: tuple[int, int] = (16, 0),
         interpolation: str = "none",
         block_sigma: float = 0.5,
+        scale_exponent: float = FITTED_SCALE_EXPONENT,
     ) -> None:
         self.C = C
         self.calibration = calibration
@@ -152,6 +153,7 @@ transform_sqrt, margin, interpolation, block_sigma
         self.margin = margin
         self.interpolation = interpolation
         self.block_sigma = block_sigma
+        self.scale_exponent = scale_exponent
 
     # -- construction ------------------------------------------------------
 

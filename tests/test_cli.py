@@ -296,3 +296,37 @@ def test_detect_suppression_and_aspect_options(bundled, small_photos):
     assert len(loose[0]["detections"]) > len(records[0]["detections"])  # overlap 1, inside 1: nothing suppressed
     assert run("detect", image, "--nms-measure", "area").exit_code == 2
     assert run("detect", image, "--aspect", "0").exit_code == 2
+
+
+def test_unknown_preset_lists_the_presets(small_data, tmp_path):
+    result = run("mine", "--data", small_data, "--out", tmp_path / "run", "--preset", "fastest")
+    assert result.exit_code == 2
+    assert "--preset" in result.output and "'default'" in result.output and "'dalal-triggs'" in result.output
+    assert not (tmp_path / "run").exists()
+
+
+def test_explicit_option_wins_over_the_preset_and_both_are_recorded(small_data, tmp_path):
+    from hogdet.recipes import PRESETS
+
+    result = run("mine", "--data", small_data, "--out", tmp_path / "run", "--preset", "dalal-triggs", "--C", "0.1",
+                 "--rounds", "1", "--neg-per-image", "2", "--scale-step", "1.6", "--n-jobs", "1")
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["recipe"] == {"preset": "dalal-triggs", "overridden": {"C": 0.1, "negatives_per_image": 2}}
+    assert config["C"] == 0.1 and PRESETS["dalal-triggs"]["C"] != 0.1
+    # The rest is the paper's recipe.
+    assert config["hog"]["interpolation"] == "none" and config["strategy"]["name"] == "hard-negative"
+
+
+def test_no_options_is_the_default_recipe(small_data, tmp_path):
+    from hogdet.recipes import PRESETS
+
+    result = run("train", "--data", small_data, "--out", tmp_path / "model.npz", "--n-jobs", "1")
+    assert result.exit_code == 0, result.output
+    from hogdet.model import load_model
+
+    detector = load_model(tmp_path / "model.npz")
+    default = PRESETS["default"]
+    assert detector.C == default["C"]
+    assert detector.hog.interpolation == default["hog_interpolation"] == "trilinear"
+    assert detector.hog.block_sigma == default["hog_block_sigma"]

@@ -114,7 +114,7 @@ def test_killed_process_resumes(small_data, reference_run, tmp_path):
     # A real kill: SIGKILL the command once round 0 is on disk, then --resume.
     out, reference = reference_run
     command = [
-        sys.executable, "-m", "hogdet.cli", "mine", "--data", str(small_data), "--rounds", "2",
+        sys.executable, "-m", "hogdet.cli", "mine", "--data", str(small_data), "--rounds", "2", "--preset", "dalal-triggs",
         "--out", str(tmp_path / "run"), "--n-jobs", "1", "--max-per-image", "10", "--neg-per-image", "5",
         "--scale-step", "1.3", "--padding", "16",
     ]

@@ -26,7 +26,7 @@ from hogdet.mining.strategies import HardNegative
 from hogdet.model import load_model
 
 FAST = MiningOptions(rounds=2, negatives_per_image=5, scan=ScanParameters(scale_step=1.3, padding=16))
-FAST_FLAGS = ["--neg-per-image", "5", "--scale-step", "1.3", "--padding", "16", "--n-jobs", "1"]
+FAST_FLAGS = ["--preset", "dalal-triggs", "--neg-per-image", "5", "--scale-step", "1.3", "--padding", "16", "--n-jobs", "1"]
 
 
 @pytest.fixture(scope="module")

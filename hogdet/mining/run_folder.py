@@ -52,7 +52,8 @@ METRICS_COLUMNS = (
 MINED_COLUMNS = ("image", "x1", "y1", "x2", "y2", "probability", "label", "round")
 
 #: Settings that may differ between a run and its resumption.
-RESUMABLE_CHANGES = {"rounds", "versions", "data"}
+#: The recipe is only a record of where the settings came from; the settings themselves are compared.
+RESUMABLE_CHANGES = {"rounds", "versions", "data", "recipe"}
 
 
 def _csv_text(columns: Sequence[str], rows: Sequence[dict]) -> str:
