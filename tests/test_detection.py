@@ -10,7 +10,6 @@ from hogdet.detection import (
     ScanParameters,
     detect,
     detection_features,
-    non_maximum_suppression,
     pyramid,
     pyramid_scales,
     resize_planes,
@@ -73,22 +72,6 @@ def test_pyramid_scales_stop_when_the_window_no_longer_fits():
     assert pyramid_scales((100, 50), params, scan) == []
     levels = list(pyramid(np.zeros((512, 256), np.float32), params, scan))
     assert [level.grid.shape[:2] for level in levels] == [(63, 31), (31, 15), (15, 7)]
-
-
-def test_non_maximum_suppression_by_hand():
-    boxes = np.array(
-        [
-            [0, 0, 10, 10],  # best
-            [1, 0, 11, 10],  # IoU with best = 90 / 110 = 0.82 -> suppressed
-            [5, 0, 15, 10],  # IoU with best = 50 / 150 = 0.33 -> kept at 0.5
-            [100, 100, 110, 110],  # far away -> kept
-        ],
-        float,
-    )
-    scores = np.array([0.9, 0.8, 0.7, 0.1])
-    np.testing.assert_array_equal(non_maximum_suppression(boxes, scores, 0.5), [0, 2, 3])
-    np.testing.assert_array_equal(non_maximum_suppression(boxes, scores, 0.3), [0, 3])
-    assert non_maximum_suppression(np.zeros((0, 4)), np.zeros(0)).size == 0
 
 
 def constant_detector(bias=1.0):
