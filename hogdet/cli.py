@@ -27,12 +27,28 @@ def _friendly_errors(command):
         try:
             return command(*args, **kwargs)
         except HogdetError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(_command_line_message(error)) from None
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
 
     return wrapper
+
+
+#: Where to get a data set, said when none is found.
+_NO_DATA_SET_HINT = (
+    "Get INRIA Person with `hogdet data fetch --archive INRIAPerson.tar` "
+    "(see README, 'Getting the data'), or try hogdet on its synthetic data set with --data synthetic"
+)
+
+
+def _command_line_message(error: HogdetError) -> str:
+    """The one-line message of a library error; where the library names ``data`` and fetch_dataset, --data and the command."""
+    from .datasets import NoDatasetError
+
+    if isinstance(error, NoDatasetError):
+        return error.describe(data_name="--data", hint=_NO_DATA_SET_HINT)
+    return str(error)
 
 
 def _probability(ctx, param, value):

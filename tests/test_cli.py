@@ -113,7 +113,8 @@ def test_empty_data_folder_says_where_it_looked(tmp_path, monkeypatch):
         result = run(*command, "empty")
         assert result.exit_code == 1
         assert "empty" in result.output and "data/INRIAPerson" in result.output
-        assert "hogdet data fetch" in result.output
+        assert "hogdet data fetch" in result.output and "--data synthetic" in result.output
+        assert "--data empty (empty folder)" in result.output and "data=" not in result.output
 
 
 @pytest.mark.parametrize(

@@ -325,10 +325,10 @@ def test_resolve_empty_folder_says_everywhere_it_looked(tmp_path, monkeypatch):
     with pytest.raises(DatasetError) as caught:
         resolve_data_dir(tmp_path / "empty")
     message = str(caught.value)
-    assert f"--data {tmp_path / 'empty'} (empty folder)" in message
+    assert f"data={tmp_path / 'empty'} (empty folder)" in message
     assert "HOGDET_DATA unset" in message
     assert "data/INRIAPerson (missing)" in message
-    assert "hogdet data fetch" in message and "\n" not in message
+    assert "fetch_dataset" in message and "--data" not in message and "\n" not in message
 
 
 def test_resolve_precedence(tmp_path, monkeypatch):
@@ -341,7 +341,7 @@ def test_resolve_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("HOGDET_DATA", str(other))
     assert resolve_data_dir() == other
     assert resolve_data_dir(str(default)) == default
-    # An explicit --data that is not a data set is an error, not a fall-back.
+    # An explicit data folder that is not a data set is an error, not a fall-back.
     with pytest.raises(DatasetError, match="not used"):
         resolve_data_dir(tmp_path / "missing")
     monkeypatch.setenv("HOGDET_DATA", str(tmp_path / "missing"))
@@ -604,14 +604,14 @@ def test_fetch_bad_url(tmp_path):
 
 
 def test_fetch_interrupted_cleans_up(tmp_path, tiny_tar, monkeypatch):
-    import hogdet.datasets as datasets
+    import hogdet.datasets.fetch as fetch
 
     def interrupted(archive, target, name):
         target.mkdir()
         (target / "INRIAPerson").mkdir()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(datasets, "_unpack", interrupted)
+    monkeypatch.setattr(fetch, "_unpack", interrupted)
     dest = tmp_path / "data"
     dest.mkdir()
     with pytest.raises(KeyboardInterrupt):
