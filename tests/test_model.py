@@ -8,7 +8,8 @@ import pytest
 
 from hogdet.errors import HogdetError, ModelFormatError
 from hogdet.features import HOGParameters
-from hogdet.model import HOGDetector, TrainingError, fit_detector, load_model
+from hogdet.model import HOGDetector, TrainingError, load_model
+from hogdet.training import fit_detector
 
 SMALL = HOGParameters(window_size=(16, 16), pixels_per_cell=(8, 8), margin=(0, 0))  # 1 block of 36 values
 
