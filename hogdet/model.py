@@ -9,6 +9,10 @@ and pipelines work with it. A fitted detector is pure data: it is saved as
 one ``.npz`` file read with ``allow_pickle=False``, so loading a model
 cannot run code and a model trained under one scikit-learn version loads
 under any other.
+
+The file format and the bundled model are :mod:`hogdet.modelfile`, the SVM
+fit and Platt's sigmoid :mod:`hogdet.calibration`, and hogdet's training
+policy (:func:`hogdet.training.fit_detector`) :mod:`hogdet.training`.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from .features import FITTED_SCALE_EXPONENT, HOGParameters
 from .modelfile import SVM_PARAMETERS, default_model_path, load_default_model, load_model, write_model
 from .provenance import package_versions
 
-__all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "fit_detector", "load_default_model",
-           "load_model", "package_versions", "platt_coefficients"]
+__all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "default_model_path", "fit_detector",
+           "load_default_model", "load_model", "package_versions", "platt_coefficients"]
 
 #: Default SVM regularisation. Dalal & Triggs used a soft linear SVM with
 #: C = 0.01 (SVMLight); on these 3780-dimensional, L2-Hys-normalised

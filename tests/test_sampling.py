@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from skimage.feature import hog
 
-from hogdet.errors import DatasetError, HogdetError, ParameterError
+from hogdet.errors import DatasetError, ParameterError
 from hogdet.features import HOGParameters
 from hogdet.io import read_image
 from hogdet.sampling import (
