@@ -17,10 +17,12 @@ __version__ = "0.1.0"
 from .batch import ImageDetections, detect_images
 from .boxes import Suppression, box_iou, non_maximum_suppression, standardize_aspect
 from .detection import Detections, ScanParameters, detect, scan_image
-from .errors import DatasetError, HogdetError, ImageReadError, ModelFormatError
+from .errors import DatasetError, HogdetError, ImageReadError, ModelFormatError, TrainingError
 from .features import HOGParameters, hog_grid, window_features
 from .io import read_image
-from .model import Detector, HOGDetector, TrainingError, fit_detector, load_default_model, load_model
+from .model import Detector, HOGDetector
+from .modelfile import load_default_model, load_model
+from .training import fit_detector
 
 __all__ = [
     "DatasetError",

@@ -1,9 +1,18 @@
-"""Platt's sigmoid: calibrated probabilities from held-out SVM decision values."""
+"""Platt's sigmoid: calibrated probabilities from held-out SVM decision values.
+
+:func:`fit_svm_with_held_out` fits the detector's linear SVM and gets the
+held-out decision values the sigmoid is fitted on, in one of
+:data:`CALIBRATIONS` ways; :func:`platt_coefficients` fits the sigmoid.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+
+#: Ways of getting held-out decision values for Platt's sigmoid (see
+#: :class:`hogdet.model.HOGDetector`'s ``calibration`` parameter).
+CALIBRATIONS = ("cv", "holdout", "single")
 
 
 def _decision_values_classifier():
@@ -54,3 +63,66 @@ def platt_coefficients(decision_values: np.ndarray, labels: np.ndarray) -> tuple
     calibrated.fit(values, labels)
     sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
     return float(sigmoid.a_), float(sigmoid.b_)
+
+
+def fit_svm_with_held_out(
+    X: np.ndarray,
+    labels: np.ndarray,
+    sample_weight: np.ndarray | None,
+    *,
+    C: float,
+    calibration: str,
+    calibration_folds: int,
+    max_iter: int,
+    seed: int,
+):
+    """The detector's fitted SVM and held-out decision values for Platt's sigmoid.
+
+    Parameters
+    ----------
+    X : ndarray of float32, shape (n_samples, n_features)
+    labels : ndarray of int, shape (n_samples,)
+        0 background, 1 person.
+    sample_weight : ndarray, shape (n_samples,), optional
+    C, calibration, calibration_folds, max_iter, seed
+        As :class:`hogdet.model.HOGDetector` describes them.
+
+    Returns
+    -------
+    svm : sklearn.svm.LinearSVC
+        Fitted on all windows (``'cv'``, ``'holdout'``) or on all but the
+        held-out fold (``'single'``).
+    held_out : ndarray of float64, shape (m,)
+        Decision values of windows the SVM that scored them did not train on.
+    held_out_labels : ndarray of int, shape (m,)
+    """
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.svm import LinearSVC
+
+    svm = LinearSVC(C=C, loss="hinge", dual=True, max_iter=max_iter, random_state=seed)
+    folds = StratifiedKFold(calibration_folds, shuffle=True, random_state=seed)
+    if calibration == "cv":
+        params = None if sample_weight is None else {"sample_weight": sample_weight}
+        held_out = cross_val_predict(svm, X, labels, cv=folds, method="decision_function", params=params)
+        svm.fit(X, labels, sample_weight=sample_weight)
+        return svm, held_out, labels
+    train, test = next(folds.split(np.zeros(len(labels)), labels))
+    weights = None if sample_weight is None else sample_weight[train]
+    svm.fit(_rows_as_float64(X, train), labels[train], sample_weight=weights)
+    held_out = svm.decision_function(X[test])
+    if calibration == "holdout":
+        # The same final SVM as 'cv' (all windows), from 2 fits instead of folds + 1.
+        svm.fit(X, labels, sample_weight=sample_weight)
+    return svm, held_out, labels[test]
+
+
+def _rows_as_float64(X: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """``X[rows]`` as float64, C-ordered, without a whole float32 copy first.
+
+    liblinear (through LinearSVC) takes float64; filling the float64 rows
+    chunk by chunk keeps the only copy of the training rows the one it needs.
+    """
+    out = np.empty((len(rows), X.shape[1]), np.float64)
+    for start in range(0, len(rows), chunk):
+        out[start : start + chunk] = X[rows[start : start + chunk]]
+    return out

@@ -8,13 +8,12 @@ runs on. With the same parameters, ``hog_grid(image).ravel()`` equals
 ``skimage.feature.hog(image, ...)`` of the same image to float tolerance
 (scikit-image is the reference definition; the test suite checks it), but
 the computation here is vectorised instead of looping over blocks.
+
+The parameters are :class:`hogdet.hog_parameters.HOGParameters`; blocks
+are assembled from cell histograms and normalised by :mod:`hogdet.blocks`.
 """
 
 from __future__ import annotations
-
-import functools
-import json
-from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -26,146 +25,10 @@ from ._hog_kernels import (
     trilinear_blocks_kernel,
 )
 from ._hog_numpy import _numpy_cell_histograms
-from .errors import HogdetError
-
-BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
-INTERPOLATIONS = ("none", "orientation", "trilinear")
-#: lambda fitted by ``benchmarks/fit_scale_exponent.py`` on 100 of the benchmark's
-#: Train/neg photographs (default HOG parameters; the sum of a cell's votes,
-#: hence lambda, does not depend on the interpolation).
-FITTED_SCALE_EXPONENT = 0.40
-
-
-@dataclass(frozen=True)
-class HOGParameters:
-    """Everything that defines a HOG feature vector and its window.
-
-    The defaults are Dalal & Triggs' (CVPR 2005) person detector: a 64x128
-    window, 8x8-pixel cells, 2x2-cell blocks moved by one cell (8 pixels),
-    9 unsigned orientation bins over 0-180 degrees, L2-Hys block
-    normalisation and square-root gamma compression.
-
-    Parameters
-    ----------
-    window_size : (int, int)
-        Detection window as (height, width) in pixels; a multiple of the cell.
-    pixels_per_cell : (int, int)
-        Cell size as (rows, cols) in pixels. Blocks (and detection windows)
-        move by one cell, as in ``skimage.feature.hog``.
-    cells_per_block : (int, int)
-        Block size as (rows, cols) in cells.
-    orientations : int
-        Number of unsigned orientation bins over 0-180 degrees.
-    block_norm : {'L1', 'L1-sqrt', 'L2', 'L2-Hys'}
-        Block normalisation, as in ``skimage.feature.hog``.
-    transform_sqrt : bool
-        Square-root (gamma) compression of the image before gradients.
-    margin : (int, int)
-        Rows and columns of context around the person inside the window
-        (INRIA: 16 rows above and below the 96-pixel person, none sideways).
-        A detection reports the window less this margin.
-    interpolation : {'none', 'orientation', 'trilinear'}
-        ``'none'``: each pixel votes into one orientation bin of its own
-        cell, exactly as ``skimage.feature.hog``. ``'orientation'``: each
-        pixel splits its vote linearly between the two nearest bin centres.
-        ``'trilinear'``: Dalal & Triggs' full scheme, also splitting each
-        vote bilinearly between the nearest cell centres of the block and
-        weighting it by a Gaussian window over the block (sigma = half the
-        block width); the spatial weights are evaluated at half-cell
-        resolution (4-pixel sub-cells for 8-pixel cells) so that the cost
-        stays that of one histogram.
-    block_sigma : float
-        With ``'trilinear'``: sigma of the Gaussian window over a block, in
-        block widths (Dalal & Triggs: 0.5; OpenCV's default: 0.25); 0 turns
-        the window off.
-    scale_exponent : float
-        Power-law exponent lambda of the approximate pyramid
-        (:mod:`hogdet.pyramid`): gradient histograms of an image downscaled
-        by ``r`` average ``r ** lambda`` times those of the original, per
-        cell (Dollar et al., PAMI 2014). Fitted on the training photographs
-        by ``benchmarks/fit_scale_exponent.py``; unused by exact pyramids.
-    """
-
-    window_size: tuple[int, int] = (128, 64)
-    pixels_per_cell: tuple[int, int] = (8, 8)
-    cells_per_block: tuple[int, int] = (2, 2)
-    orientations: int = 9
-    block_norm: str = "L2-Hys"
-    transform_sqrt: bool = True
-    margin: tuple[int, int] = (16, 0)
-    interpolation: str = "none"
-    block_sigma: float = 0.5
-    scale_exponent: float = FITTED_SCALE_EXPONENT
-
-    def __post_init__(self) -> None:
-        for name in ("window_size", "pixels_per_cell", "cells_per_block", "margin"):
-            value = tuple(int(v) for v in getattr(self, name))
-            if len(value) != 2:
-                raise HogdetError(f"HOG parameter {name} must be two integers, got {value}")
-            object.__setattr__(self, name, value)
-        if min(self.pixels_per_cell) < 1 or min(self.cells_per_block) < 1:
-            raise HogdetError("HOG cells and blocks must be at least 1 pixel / 1 cell")
-        if self.orientations < 1:
-            raise HogdetError(f"HOG orientations must be >= 1, got {self.orientations}")
-        if self.interpolation not in INTERPOLATIONS:
-            raise HogdetError(f"interpolation must be one of {INTERPOLATIONS}, got {self.interpolation!r}")
-        if not np.isfinite(self.scale_exponent):
-            raise HogdetError(f"scale_exponent must be a finite number, got {self.scale_exponent}")
-        if self.block_sigma < 0:
-            raise HogdetError(f"block_sigma must be >= 0, got {self.block_sigma}")
-        if self.interpolation == "trilinear" and (self.pixels_per_cell[0] % 2 or self.pixels_per_cell[1] % 2):
-            raise HogdetError("trilinear interpolation needs an even number of pixels per cell")
-        if self.block_norm not in BLOCK_NORMS:
-            raise HogdetError(f"block_norm must be one of {BLOCK_NORMS}, got {self.block_norm!r}")
-        cells = self.window_cells
-        if (
-            cells[0] * self.pixels_per_cell[0] != self.window_size[0]
-            or cells[1] * self.pixels_per_cell[1] != self.window_size[1]
-        ):
-            raise HogdetError(
-                f"window_size {self.window_size} is not a whole number of "
-                f"{self.pixels_per_cell} cells"
-            )
-        if cells[0] < self.cells_per_block[0] or cells[1] < self.cells_per_block[1]:
-            raise HogdetError("window_size is smaller than one block")
-        if not (0 <= 2 * self.margin[0] < self.window_size[0]) or not (
-            0 <= 2 * self.margin[1] < self.window_size[1]
-        ):
-            raise HogdetError(f"margin {self.margin} leaves nothing of window {self.window_size}")
-
-    @property
-    def window_cells(self) -> tuple[int, int]:
-        """Window size in cells, (rows, cols)."""
-        return (
-            self.window_size[0] // self.pixels_per_cell[0],
-            self.window_size[1] // self.pixels_per_cell[1],
-        )
-
-    @property
-    def window_blocks(self) -> tuple[int, int]:
-        """Number of blocks in a window, (rows, cols)."""
-        rows, cols = self.window_cells
-        return rows - self.cells_per_block[0] + 1, cols - self.cells_per_block[1] + 1
-
-    @property
-    def block_length(self) -> int:
-        """Number of values in one normalised block."""
-        return self.cells_per_block[0] * self.cells_per_block[1] * self.orientations
-
-    @property
-    def n_features(self) -> int:
-        """Length of one window's feature vector (3780 for the defaults)."""
-        rows, cols = self.window_blocks
-        return rows * cols * self.block_length
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "HOGParameters":
-        known = {name: values[name] for name in cls.__dataclass_fields__ if name in values}
-        return cls(**known)
-
+# Block assembly and normalisation, and the parameters, have their own
+# modules; their names stay importable from here.
+from .blocks import _cached_block_weights, _normalise, _trilinear_blocks, block_weights, normalize_blocks  # noqa: F401
+from .hog_parameters import BLOCK_NORMS, FITTED_SCALE_EXPONENT, INTERPOLATIONS, HOGParameters  # noqa: F401
 
 def image_planes(image: np.ndarray) -> np.ndarray:
     """An image as contiguous float32 planes, shape (channels, rows, cols)."""
@@ -219,130 +82,6 @@ def cell_histograms(
         histograms,
     )
     return histograms.astype(np.float32)
-
-
-def normalize_blocks(
-    histograms: np.ndarray, params: HOGParameters = HOGParameters(), eps: float = 1e-5
-) -> np.ndarray:
-    """Group cells into overlapping blocks and normalise each block.
-
-    Parameters
-    ----------
-    histograms : ndarray, shape (cell_rows, cell_cols, orientations)
-    params : HOGParameters
-    eps : float
-        The small constant of ``skimage.feature.hog``'s normalisation.
-
-    Returns
-    -------
-    blocks : ndarray of float32, shape (block_rows, block_cols, block_length)
-        Block ``(r, c)`` covers cells ``r .. r + cells_per_block[0] - 1``
-        and ``c .. c + cells_per_block[1] - 1``, flattened in
-        (cell row, cell col, orientation) order.
-    """
-    block_height, block_width = params.cells_per_block
-    n_block_rows = histograms.shape[0] - block_height + 1
-    n_block_cols = histograms.shape[1] - block_width + 1
-    if n_block_rows < 1 or n_block_cols < 1:
-        return np.zeros((max(n_block_rows, 0), max(n_block_cols, 0), params.block_length), np.float32)
-    # A copy in (block row, block col, cell row, cell col, bin) order.
-    blocks = np.empty(
-        (n_block_rows, n_block_cols, block_height, block_width, params.orientations), np.float32
-    )
-    for row in range(block_height):
-        for col in range(block_width):
-            blocks[:, :, row, col, :] = histograms[row : row + n_block_rows, col : col + n_block_cols]
-    return _normalise(blocks.reshape(n_block_rows, n_block_cols, params.block_length), params.block_norm, eps)
-
-
-def _normalise(blocks: np.ndarray, method: str, eps: float = 1e-5) -> np.ndarray:
-    """Normalise each block vector (last axis) as ``skimage.feature.hog`` does."""
-
-    def l2_normalise(values: np.ndarray) -> np.ndarray:
-        squares = np.einsum("ijk,ijk->ij", values, values)
-        return values / np.sqrt(squares + eps**2)[:, :, np.newaxis]
-
-    if method == "L2":
-        return l2_normalise(blocks)
-    if method == "L2-Hys":
-        clipped = np.minimum(l2_normalise(blocks), 0.2)
-        return l2_normalise(clipped)
-    l1 = np.abs(blocks).sum(axis=2, keepdims=True) + eps
-    if method == "L1":
-        return blocks / l1
-    return np.sqrt(blocks / l1)
-
-
-def block_weights(params: HOGParameters = HOGParameters()) -> tuple[np.ndarray, np.ndarray]:
-    """Weights of each half-cell of a block towards each cell slot of the block.
-
-    A vote at distance ``d`` from a cell centre goes to that cell with weight
-    ``max(0, 1 - d / cell)`` (bilinear interpolation between cell centres,
-    truncated at the block's edge as in Dalal & Triggs' implementation),
-    times a Gaussian window centred on the block with sigma = half the
-    block width times ``params.block_sigma`` (none when it is 0). Both are
-    evaluated at the centre of each half-cell.
-
-    Returns
-    -------
-    row_weights : ndarray, shape (cells_per_block[0], 2 * cells_per_block[0])
-    col_weights : ndarray, shape (cells_per_block[1], 2 * cells_per_block[1])
-        ``row_weights[i, u]``: weight of half-cell row ``u`` towards cell row ``i``.
-    """
-
-    def axis_weights(cells: int, cell: int) -> np.ndarray:
-        block = cells * cell
-        centres = (np.arange(2 * cells) + 0.5) * (cell / 2)
-        cell_centres = (np.arange(cells) + 0.5) * cell
-        tent = np.maximum(0.0, 1.0 - np.abs(centres[np.newaxis] - cell_centres[:, np.newaxis]) / cell)
-        if params.block_sigma == 0:
-            return tent.astype(np.float32)
-        sigma = block * params.block_sigma
-        gaussian = np.exp(-((centres - block / 2) ** 2) / (2 * sigma**2))
-        return (tent * gaussian).astype(np.float32)
-
-    return (
-        axis_weights(params.cells_per_block[0], params.pixels_per_cell[0]),
-        axis_weights(params.cells_per_block[1], params.pixels_per_cell[1]),
-    )
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_block_weights(params: HOGParameters) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`block_weights`, computed once per parameter set (read-only)."""
-    weights = block_weights(params)
-    for array in weights:
-        array.flags.writeable = False
-    return weights
-
-
-def _trilinear_blocks(half_cells: np.ndarray, params: HOGParameters) -> np.ndarray:
-    """Un-normalised blocks from half-cell histograms, weighted by :func:`block_weights`."""
-    row_weights, col_weights = block_weights(params)
-    block_height, block_width = params.cells_per_block
-    n_block_rows = half_cells.shape[0] // 2 - block_height + 1
-    n_block_cols = half_cells.shape[1] // 2 - block_width + 1
-    if n_block_rows < 1 or n_block_cols < 1:
-        return np.zeros((max(n_block_rows, 0), max(n_block_cols, 0), params.block_length), np.float32)
-
-    def weighted_sum(values: np.ndarray, weights: np.ndarray, count: int, axis: int) -> np.ndarray:
-        # Sum of the half-cell rows (or columns) of each block, weighted;
-        # blocks move by one cell, i.e. two half-cells.
-        total = None
-        for offset in np.flatnonzero(weights):
-            part = np.take(values, np.arange(offset, offset + 2 * count, 2), axis=axis) * weights[offset]
-            total = part if total is None else total.__iadd__(part)
-        return total
-
-    # (block row, half-cell col, cell row in block, bin)
-    by_rows = np.empty((n_block_rows, half_cells.shape[1], block_height, params.orientations), np.float32)
-    for slot in range(block_height):
-        by_rows[:, :, slot] = weighted_sum(half_cells, row_weights[slot], n_block_rows, axis=0)
-    # (block row, block col, cell row in block, cell col in block, bin)
-    blocks = np.empty((n_block_rows, n_block_cols, block_height, block_width, params.orientations), np.float32)
-    for slot in range(block_width):
-        blocks[:, :, :, slot] = weighted_sum(by_rows, col_weights[slot], n_block_cols, axis=1)
-    return blocks.reshape(n_block_rows, n_block_cols, params.block_length)
 
 
 def histogram_cell_size(params: HOGParameters = HOGParameters()) -> tuple[int, int]:

@@ -9,12 +9,15 @@ and pipelines work with it. A fitted detector is pure data: it is saved as
 one ``.npz`` file read with ``allow_pickle=False``, so loading a model
 cannot run code and a model trained under one scikit-learn version loads
 under any other.
+
+The file format and the bundled model are :mod:`hogdet.modelfile`, the SVM
+fit and Platt's sigmoid :mod:`hogdet.calibration`, and hogdet's training
+policy (:func:`hogdet.training.fit_detector`) :mod:`hogdet.training`.
 """
 
 from __future__ import annotations
 
 import os
-import platform
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -22,27 +25,22 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .calibration import base_rate_sigmoid, platt_coefficients
-from .errors import HogdetError, ModelFormatError
+from .calibration import CALIBRATIONS, base_rate_sigmoid, fit_svm_with_held_out, platt_coefficients
+from .errors import ModelFormatError, ParameterError, TrainingError
 from .features import FITTED_SCALE_EXPONENT, HOGParameters
-from .modelfile import SVM_PARAMETERS, load_model, write_model
+# The model file, the bundled model and provenance live in their own
+# modules; their names stay importable from here for older code.
+from .modelfile import SVM_PARAMETERS, default_model_path, load_default_model, load_model, write_model
+from .provenance import package_versions
 
-__all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "fit_detector", "load_model",
-           "package_versions", "platt_coefficients"]
+__all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "default_model_path", "fit_detector",
+           "load_default_model", "load_model", "package_versions", "platt_coefficients"]
 
 #: Default SVM regularisation. Dalal & Triggs used a soft linear SVM with
 #: C = 0.01 (SVMLight); on these 3780-dimensional, L2-Hys-normalised
 #: features a small C keeps the margin wide and the template smooth, which
 #: generalises better from a few thousand positives than a hard margin.
 DEFAULT_C = 0.01
-
-#: Ways of getting held-out decision values for Platt's sigmoid.
-CALIBRATIONS = ("cv", "holdout", "single")
-
-
-class TrainingError(HogdetError, ValueError):
-    """Training data or parameters a detector cannot be trained on."""
-
 
 class HOGDetector(ClassifierMixin, BaseEstimator):
     """A linear HOG window classifier with calibrated probabilities (Dalal & Triggs).
@@ -255,7 +253,10 @@ transform_sqrt, margin, interpolation, block_sigma, scale_exponent
         # filter lives only inside this block.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            svm, held_out, held_out_labels = self._fit_svm(X, labels, sample_weight)
+            svm, held_out, held_out_labels = fit_svm_with_held_out(
+                X, labels, sample_weight, C=self.C, calibration=self.calibration,
+                calibration_folds=self.calibration_folds, max_iter=self.max_iter, seed=self.seed,
+            )
         for warning in caught:
             if not issubclass(warning.category, ConvergenceWarning):
                 warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
@@ -286,32 +287,11 @@ transform_sqrt, margin, interpolation, block_sigma, scale_exponent
 
     def _check_parameters(self) -> None:
         if not (isinstance(self.C, (int, float, np.number)) and self.C > 0):
-            raise TrainingError(f"C must be a positive number, got {self.C!r}")
+            raise ParameterError("C", f"must be a positive number, got {self.C!r}")
         if self.calibration not in CALIBRATIONS:
-            raise TrainingError(f"calibration must be one of {CALIBRATIONS}, got {self.calibration!r}")
+            raise ParameterError("calibration", f"must be one of {CALIBRATIONS}, got {self.calibration!r}")
         if not (isinstance(self.calibration_folds, (int, np.integer)) and self.calibration_folds >= 2):
-            raise TrainingError(f"calibration_folds must be an integer >= 2, got {self.calibration_folds!r}")
-
-    def _fit_svm(self, X: np.ndarray, labels: np.ndarray, sample_weight: np.ndarray | None):
-        """The fitted SVM and held-out (decision values, labels) for the sigmoid."""
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-        from sklearn.svm import LinearSVC
-
-        svm = LinearSVC(C=self.C, loss="hinge", dual=True, max_iter=self.max_iter, random_state=self.seed)
-        folds = StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.seed)
-        if self.calibration == "cv":
-            params = None if sample_weight is None else {"sample_weight": sample_weight}
-            held_out = cross_val_predict(svm, X, labels, cv=folds, method="decision_function", params=params)
-            svm.fit(X, labels, sample_weight=sample_weight)
-            return svm, held_out, labels
-        train, test = next(folds.split(np.zeros(len(labels)), labels))
-        weights = None if sample_weight is None else sample_weight[train]
-        svm.fit(_rows_as_float64(X, train), labels[train], sample_weight=weights)
-        held_out = svm.decision_function(X[test])
-        if self.calibration == "holdout":
-            # The same final SVM as 'cv' (all windows), from 2 fits instead of folds + 1.
-            svm.fit(X, labels, sample_weight=sample_weight)
-        return svm, held_out, labels[test]
+            raise ParameterError("calibration_folds", f"must be an integer >= 2, got {self.calibration_folds!r}")
 
     def _training_metadata(self, counts: np.ndarray, not_converged: int, calibrated: bool, extra: dict | None) -> dict:
         """The one place model metadata is put together."""
@@ -346,7 +326,7 @@ transform_sqrt, margin, interpolation, block_sigma, scale_exponent
     def decision_at(self, probability: float) -> float:
         """The decision value whose calibrated probability is ``probability``."""
         if not 0.0 < probability < 1.0:
-            raise HogdetError(f"probability threshold must be in (0, 1), got {probability}")
+            raise ParameterError("probability", f"must be in (0, 1), got {probability}")
         return (np.log(1.0 / probability - 1.0) - self.platt_b_) / self.platt_a_
 
     def predict_proba(self, X) -> np.ndarray:
@@ -430,18 +410,6 @@ transform_sqrt, margin, interpolation, block_sigma, scale_exponent
 Detector = HOGDetector
 
 
-def _rows_as_float64(X: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:
-    """``X[rows]`` as float64, C-ordered, without a whole float32 copy first.
-
-    liblinear (through LinearSVC) takes float64; filling the float64 rows
-    chunk by chunk keeps the only copy of the training rows the one it needs.
-    """
-    out = np.empty((len(rows), X.shape[1]), np.float64)
-    for start in range(0, len(rows), chunk):
-        out[start : start + chunk] = X[rows[start : start + chunk]]
-    return out
-
-
 def _same(first, second) -> bool:
     if first is None or second is None:
         return first is second
@@ -450,70 +418,10 @@ def _same(first, second) -> bool:
     return first == second
 
 
-def default_model_path() -> Path:
-    """Where the model bundled with hogdet is installed (``hogdet/models/default.npz``)."""
-    return Path(__file__).resolve().parent / "models" / "default.npz"
+def __getattr__(name: str):
+    # fit_detector moved to hogdet.training (which imports this module).
+    if name == "fit_detector":
+        from .training import fit_detector
 
-
-def load_default_model() -> Detector:
-    """The detector bundled with hogdet, for ``hogdet detect`` without a model.
-
-    Raises
-    ------
-    ModelFormatError
-        If the bundled file is missing or damaged (the message names it).
-    """
-    path = default_model_path()
-    if not path.is_file():
-        raise ModelFormatError(f"the bundled model {path} is missing; reinstall hogdet or pass a model file")
-    try:
-        return load_model(path)
-    except ModelFormatError as error:
-        raise ModelFormatError(f"the bundled model is damaged: {error}") from None
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the numeric packages, for provenance."""
-    import joblib
-    import skimage
-    import sklearn
-
-    from . import __version__
-
-    return {
-        "hogdet": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-image": skimage.__version__,
-        "scikit-learn": sklearn.__version__,
-        "joblib": joblib.__version__,
-    }
-
-
-def fit_detector(
-    features: np.ndarray,
-    labels: np.ndarray,
-    hog: HOGParameters = HOGParameters(),
-    C: float = DEFAULT_C,
-    sample_weight: np.ndarray | None = None,
-    seed: int = 0,
-    calibration_folds: int = 3,
-    metadata: dict | None = None,
-    calibration: str = "holdout",
-) -> HOGDetector:
-    """``HOGDetector.from_hog(hog, C=C, ...).fit(features, labels, sample_weight, metadata)``.
-
-    hogdet's own training (``hogdet train``, mining) goes through here: a
-    detector whose held-out scores do not rank the classes is refused
-    (:class:`TrainingError`) instead of getting a flat sigmoid.
-    """
-    detector = HOGDetector.from_hog(hog, C=C, seed=seed, calibration_folds=calibration_folds, calibration=calibration)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "the SVM's held-out scores", UserWarning)
-        detector.fit(features, labels, sample_weight=sample_weight, metadata=metadata)
-    if not detector.metadata_["calibrated"]:
-        raise TrainingError(
-            "the trained SVM's held-out scores do not rise with the person class: too few or too "
-            "inconsistent samples, or sample weights too extreme"
-        )
-    return detector
+        return fit_detector
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

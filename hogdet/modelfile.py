@@ -1,5 +1,9 @@
 """The model file: one ``.npz`` of plain arrays and a JSON header, read with ``allow_pickle=False``.
 
+:func:`write_model` and :func:`load_model` write and read it;
+:func:`load_default_model` reads the one bundled with hogdet
+(:func:`default_model_path`).
+
 Arrays ``weights`` (float32), ``bias``, ``platt`` (a, b) and ``header`` (the
 format name and version, the HOG parameters, the estimator parameters, the
 class labels and the training metadata). Files written before the
@@ -103,3 +107,29 @@ def load_model(path: str | os.PathLike):
         )
     except (ModelFormatError, HogdetError, TypeError, ValueError, IndexError, KeyError) as error:
         raise ModelFormatError(f"{path}: {error}") from None
+
+
+def default_model_path() -> Path:
+    """Where the model bundled with hogdet is installed (``hogdet/models/default.npz``)."""
+    return Path(__file__).resolve().parent / "models" / "default.npz"
+
+
+def load_default_model():
+    """The detector bundled with hogdet, for ``hogdet detect`` without a model.
+
+    Returns
+    -------
+    hogdet.model.HOGDetector
+
+    Raises
+    ------
+    ModelFormatError
+        If the bundled file is missing or damaged (the message names it).
+    """
+    path = default_model_path()
+    if not path.is_file():
+        raise ModelFormatError(f"the bundled model {path} is missing; reinstall hogdet or pass a model file")
+    try:
+        return load_model(path)
+    except ModelFormatError as error:
+        raise ModelFormatError(f"the bundled model is damaged: {error}") from None

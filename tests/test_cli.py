@@ -219,12 +219,12 @@ def small_photos(tmp_path):
 @pytest.fixture()
 def bundled(tmp_path, monkeypatch):
     """A small model standing in for hogdet/models/default.npz."""
-    import hogdet.model
+    import hogdet.modelfile
 
     path = tmp_path / "bundled" / "default.npz"
     path.parent.mkdir()
     random_detector().save(path)
-    monkeypatch.setattr(hogdet.model, "default_model_path", lambda: path)
+    monkeypatch.setattr(hogdet.modelfile, "default_model_path", lambda: path)
     return path
 
 

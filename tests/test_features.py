@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from skimage.feature import hog
 
-from hogdet.errors import HogdetError
 from hogdet.features import HOGParameters, hog_grid, window_features
 
 
@@ -84,39 +83,6 @@ def test_flat_image_gives_zero_features():
     assert np.all(grid == 0)
 
 
-def test_defaults_are_dalal_triggs():
-    params = HOGParameters()
-    assert params.window_size == (128, 64)
-    assert params.pixels_per_cell == (8, 8)
-    assert params.cells_per_block == (2, 2)
-    assert params.orientations == 9
-    assert params.block_norm == "L2-Hys"
-    assert params.transform_sqrt
-    assert params.n_features == 3780  # 15 x 7 blocks of 36
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        dict(window_size=(130, 64)),
-        dict(block_norm="L3"),
-        dict(orientations=0),
-        dict(cells_per_block=(0, 2)),
-        dict(margin=(64, 0)),
-    ],
-)
-def test_bad_parameters_are_refused(bad):
-    with pytest.raises(HogdetError):
-        HOGParameters(**bad)
-
-
-def test_parameters_round_trip_through_json():
-    import json
-
-    params = HOGParameters(orientations=12, margin=(16, 4))
-    assert HOGParameters.from_dict(json.loads(params.to_json())) == params
-
-
 def ramp(degrees: float, size: int = 48) -> np.ndarray:
     """An image whose gradient points at ``degrees`` everywhere (away from its edge)."""
     rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
@@ -154,29 +120,11 @@ def test_orientation_interpolation_splits_votes_by_hand(degrees, expected_shares
     assert plain[int(degrees // 20)] == pytest.approx(magnitude * 64, rel=1e-3)
 
 
-def test_interpolation_option_is_validated():
-    with pytest.raises(HogdetError):
-        HOGParameters(interpolation="cubic")
-
-
-def test_trilinear_block_weights_by_hand():
-    from hogdet.features import block_weights
-
-    rows, cols = block_weights(HOGParameters(interpolation="trilinear"))
-    # Half-cell centres in a 16-pixel block: 2, 6, 10, 14. Tent towards the
-    # cell centre at 4: 1 - |x - 4| / 8 = .75, .75, .25, 0. Gaussian with
-    # sigma 8 about 8: exp(-36/128) = .7548 at 2 and 14, exp(-4/128) = .9692.
-    expected_first = [0.75 * 0.7548, 0.75 * 0.9692, 0.25 * 0.9692, 0.0]
-    np.testing.assert_allclose(rows[0], expected_first, atol=1e-4)
-    np.testing.assert_allclose(rows[1], expected_first[::-1], atol=1e-4)
-    np.testing.assert_allclose(cols, rows)
-
-
 def test_trilinear_grid_against_a_pixel_by_pixel_reference():
     # A small random image; the reference loops over every pixel, block and
     # cell slot, weighting each pixel's two orientation votes by the weights
     # of the half-cell it lies in.
-    from hogdet.features import block_weights
+    from hogdet.blocks import block_weights
 
     rng = np.random.default_rng(3)
     image = rng.random((40, 32)).astype(np.float32)
@@ -240,7 +188,8 @@ def test_compiled_histograms_equal_the_numpy_path(astronaut, camera, interpolati
 @pytest.mark.parametrize("block_sigma", [0.5, 0.0])
 def test_compiled_trilinear_blocks_equal_the_numpy_path(astronaut, block_norm, block_sigma):
     from hogdet._hog_kernels import KERNELS_AVAILABLE
-    from hogdet.features import _normalise, _trilinear_blocks, blocks_from_histograms, histogram_grid
+    from hogdet.blocks import _normalise, _trilinear_blocks
+    from hogdet.features import blocks_from_histograms, histogram_grid
 
     if not KERNELS_AVAILABLE:
         pytest.skip("numba is not installed")

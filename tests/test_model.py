@@ -8,7 +8,8 @@ import pytest
 
 from hogdet.errors import HogdetError, ModelFormatError
 from hogdet.features import HOGParameters
-from hogdet.model import HOGDetector, TrainingError, fit_detector, load_model
+from hogdet.model import HOGDetector, TrainingError, load_model
+from hogdet.training import fit_detector
 
 SMALL = HOGParameters(window_size=(16, 16), pixels_per_cell=(8, 8), margin=(0, 0))  # 1 block of 36 values
 
@@ -339,9 +340,21 @@ def test_holdout_and_single_calibrations_use_one_held_out_fold():
 @pytest.mark.parametrize("params, message", [({"C": 0}, "C must be"), ({"calibration": "isotonic"}, "calibration"),
                                              ({"calibration_folds": 1}, "calibration_folds")])
 def test_bad_parameters_are_value_errors_naming_them(params, message):
+    from hogdet.errors import ParameterError
+
     features, labels = separable_data()
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ParameterError, match=f"^{message}") as raised:
         HOGDetector.from_hog(SMALL, **params).fit(features, labels)
+    assert raised.value.parameter == next(iter(params)) and isinstance(raised.value, ValueError)
+
+
+@pytest.mark.parametrize("probability", [0.0, 1.0, 1.5])
+def test_probability_outside_zero_one_names_the_parameter(probability):
+    from hogdet.errors import ParameterError
+
+    detector = HOGDetector.from_coefficients(np.zeros(SMALL.n_features), 0.0, -1.0, 0.0, hog=SMALL)
+    with pytest.raises(ParameterError, match=f"^probability must be in \\(0, 1\\), got {probability}$"):
+        detector.decision_at(probability)
 
 
 def test_save_refuses_features_the_hog_parameters_do_not_describe(tmp_path):

@@ -1,108 +1,51 @@
-"""Round-0 training data: crops, annotated people, random negatives."""
+"""Training: hogdet's fit policy, the round-0 detector, the learnt person aspect, old import paths."""
 
 import numpy as np
 import pytest
-from skimage.feature import hog
 
-from hogdet.errors import HogdetError
 from hogdet.features import HOGParameters
-from hogdet.io import read_image
-from hogdet.training import (
-    annotated_positive_features,
-    crop_window_features,
-    person_window_boxes,
-    initial_training_set,
-    person_window_features,
-    random_negative_features,
-)
+from hogdet.model import HOGDetector
+from hogdet.training import fit_detector, learnt_person_aspect, train_detector
+
+SMALL = HOGParameters(window_size=(16, 16), pixels_per_cell=(8, 8), margin=(0, 0))  # 1 block of 36 values
 
 
-def skimage_window(image, top_cell, left_cell):
-    grid = hog(image, 9, (8, 8), (2, 2), "L2-Hys", transform_sqrt=True, channel_axis=-1, feature_vector=False)
-    return grid[top_cell : top_cell + 15, left_cell : left_cell + 7].ravel()
+def separable_data(seed=0, n=120):
+    rng = np.random.default_rng(seed)
+    labels = np.repeat([1, 0], n // 2)
+    features = rng.normal(0, 1, (n, SMALL.n_features)).astype(np.float32)
+    features[labels == 1, :4] += 2.0
+    return features, labels
 
 
-def test_crop_window_is_read_with_its_context(astronaut):
-    # A 96 x 160 crop: the window starts 16 px (2 cells) in, and its blocks
-    # equal those of skimage's HOG of the whole crop at cell (2, 2).
-    crop = astronaut[100:260, 200:296]
-    np.testing.assert_allclose(crop_window_features(crop), skimage_window(crop, 2, 2), atol=2e-5)
+def test_sampling_names_are_still_importable_from_training():
+    import hogdet.model
+    import hogdet.sampling
+    import hogdet.training
+
+    for name in ("TrainingSet", "initial_training_set", "positive_features", "random_negative_features",
+                 "annotated_positive_features", "annotated_images", "crop_window_features",
+                 "person_window_boxes", "person_window_features", "window_person_aspect", "NEGATIVE_SCAN"):
+        assert getattr(hogdet.training, name) is getattr(hogdet.sampling, name)
+    assert hogdet.model.fit_detector is fit_detector
 
 
-def test_crop_smaller_than_window_is_refused(astronaut):
-    with pytest.raises(HogdetError, match="smaller than"):
-        crop_window_features(astronaut[:100, :64])
+def test_train_detector_is_the_estimator_fitted_on_the_set():
+    from hogdet.sampling import TrainingSet
+
+    features, labels = separable_data()
+    training_set = TrainingSet(features=features, labels=labels.astype(np.int8))
+    trained = train_detector(training_set, SMALL, C=0.2, seed=4)
+    reference = HOGDetector.from_hog(SMALL, C=0.2, seed=4).fit(features, labels)
+    np.testing.assert_array_equal(trained.weights, reference.weights)
+    assert (trained.platt_a, trained.platt_b) == (reference.platt_a, reference.platt_b)
 
 
-def save_crop(astronaut, tmp_path):
-    from skimage import io
-
-    io.imsave(tmp_path / "crop.png", (astronaut[100:260, 200:296] * 255).round().astype(np.uint8))
-    return tmp_path / "crop.png"
-
-
-def test_annotated_people_give_the_crop_window_and_its_mirror(astronaut, tmp_path):
-    # In an INRIA 96 x 160 crop the window is 16 px in from every side and
-    # the person its central 96 rows: box (16, 32)-(80, 128). The window
-    # framing it is the crop's own centred window, at scale 1; the mirrored
-    # positive is the window of the mirrored crop.
-    path = save_crop(astronaut, tmp_path)
-    crop = read_image(path)
-    features, sources, skipped = annotated_positive_features([(path, np.array([[16, 32, 80, 128]]))])
-    assert skipped == [] and len(sources) == 2
-    np.testing.assert_allclose(features[0], crop_window_features(crop), atol=1e-5)
-    np.testing.assert_allclose(features[1], crop_window_features(crop[:, ::-1]), atol=1e-5)
-
-
-def test_people_under_the_minimum_height_are_left_out(astronaut, tmp_path):
-    path = save_crop(astronaut, tmp_path)
-    features, sources, _ = annotated_positive_features([(path, np.array([[40, 50, 60, 90]]))], min_height=50)
-    assert features.shape == (0, 3780) and sources == []
-
-
-def test_person_box_at_double_size_is_rescaled(astronaut):
-    # The same scene at twice the size: the framed window is the one of the
-    # half-size image, up to resampling differences.
-    from skimage.transform import rescale
-
-    crop = astronaut[100:260, 200:296]
-    double = rescale(crop, 2, order=1, channel_axis=-1, anti_aliasing=False).astype(np.float32)
-    reference = crop_window_features(crop)
-
-    def correlation(box):
-        windows = person_window_boxes(np.array([box], float), HOGParameters())
-        return np.corrcoef(person_window_features(double, windows, HOGParameters())[0], reference)[0, 1]
-
-    right = correlation([32, 64, 160, 256])
-    assert right > 0.8
-    # One cell (16 px here) off in any direction matches clearly worse.
-    for shifted in ([48, 64, 176, 256], [32, 80, 160, 272], [16, 64, 144, 256]):
-        assert correlation(shifted) < right - 0.1
-
-
-def test_random_negatives_do_not_depend_on_workers(small_data):
-    images = sorted((small_data / "Train" / "neg").iterdir())[:6]
-    one, sources_one, _ = random_negative_features(images, per_image=4, seed=5, n_jobs=1)
-    two, sources_two, _ = random_negative_features(images, per_image=4, seed=5, n_jobs=2)
-    assert sources_one == sources_two and len(sources_one) == 24
-    np.testing.assert_array_equal(one, two)
-    other, sources_other, _ = random_negative_features(images, per_image=4, seed=6, n_jobs=1)
-    assert sources_other != sources_one
-    # Each feature is the window named by its source, read independently.
-    path, level, row, col = sources_one[0].split("|")
-    from hogdet.detection import ScanParameters, pyramid
-
-    levels = {lvl.index: lvl for lvl in pyramid(read_image(path), HOGParameters(), ScanParameters(padding=0))}
-    grid = levels[int(level)].grid
-    np.testing.assert_array_equal(one[0], grid[int(row) : int(row) + 15, int(col) : int(col) + 7].ravel())
-
-
-def test_initial_set_counts_and_labels(small_data):
-    crops = sorted((small_data / "96X160H96" / "Train" / "pos").iterdir())[:10]
-    negatives = sorted((small_data / "Train" / "neg").iterdir())[:3]
-    training_set, skipped = initial_training_set(crops, negatives, negatives_per_image=5)
-    assert skipped == []
-    assert training_set.features.shape == (10 + 15, 3780)
-    assert training_set.labels.tolist() == [1] * 10 + [0] * 15
-    with pytest.raises(HogdetError, match="no negative images"):
-        initial_training_set(crops, [])
+def test_learnt_person_aspect_is_the_median_of_tall_annotated_people(small_dataset):
+    boxes = np.concatenate([small_dataset.annotation(path).boxes for path in small_dataset.train_positive_images
+                            if small_dataset.annotation(path) is not None])
+    heights = boxes[:, 3] - boxes[:, 1]
+    tall = heights >= 50
+    assert learnt_person_aspect(small_dataset) == pytest.approx(
+        np.median((boxes[tall, 2] - boxes[tall, 0]) / heights[tall])
+    )
