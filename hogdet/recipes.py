@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["PRESETS", "DEFAULT_PRESET", "recipe"]
+__all__ = ["PRESETS", "DEFAULT_PRESET", "STRATEGY_SETTINGS", "recipe", "strategy_settings"]
 
 DEFAULT_PRESET = "default"
 
@@ -85,6 +85,49 @@ def recipe(preset: str = DEFAULT_PRESET, overrides: Mapping[str, Any] | None = N
     if unknown:
         raise ValueError(f"not settings of a recipe: {', '.join(unknown)}")
     return {**PRESETS[preset], **overridden}, overridden
+
+
+#: Settings of a recipe that are options of mining strategies.
+STRATEGY_SETTINGS = ("threshold", "max_per_image", "max_hard")
+
+
+def strategy_settings(settings: Mapping[str, Any], strategy: str, explicit: Mapping[str, Any] | None = None,
+                      own_strategy: bool = True) -> dict:
+    """The options of mining strategy ``strategy`` under a recipe.
+
+    Parameters
+    ----------
+    settings : mapping
+        A recipe, as :func:`recipe` returns it.
+    strategy : str
+        Name of the mining strategy (a key of :data:`hogdet.mining.strategies.STRATEGIES`).
+    explicit : mapping, optional
+        Strategy options given explicitly, by parameter name; they win over the recipe's.
+    own_strategy : bool
+        Whether ``strategy`` is the recipe's own strategy. The recipe's ``scan_positive_images`` belongs to
+        its own strategy, so another strategy keeps its own default for it.
+
+    Returns
+    -------
+    dict
+        ``explicit``, completed with the recipe's :data:`STRATEGY_SETTINGS` (and ``scan_positive_images``
+        when ``own_strategy``) where the strategy takes them.
+
+    Examples
+    --------
+    >>> settings, _ = recipe("dalal-triggs")
+    >>> strategy_settings(settings, "ohem", {"top_k": 5})
+    {'max_hard': 30000, 'top_k': 5}
+    >>> sorted(strategy_settings(settings, "hard-negative", {"threshold": 0.7}).items())
+    [('max_hard', 30000), ('max_per_image', 100), ('scan_positive_images', False), ('threshold', 0.7)]
+    """
+    from .strategies import strategy_parameters
+
+    accepted = strategy_parameters(strategy)
+    completed = {key: settings[key] for key in STRATEGY_SETTINGS if key in accepted}
+    if own_strategy and "scan_positive_images" in accepted:
+        completed["scan_positive_images"] = settings["scan_positive_images"]
+    return {**completed, **(explicit or {})}
 
 
 def mining_setup(settings: Mapping[str, Any], rounds: int = 3, seed: int = 0, scan=None):
