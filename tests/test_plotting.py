@@ -132,9 +132,9 @@ def test_drawing_leaves_matplotlib_global_state_alone():
     import subprocess
     from pathlib import Path
 
-    import hogdet.plotting
+    import hogdet
 
-    root = str(Path(hogdet.plotting.__file__).resolve().parent.parent)
+    root = str(Path(hogdet.__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
     code = (
         "import sys, numpy as np, matplotlib\n"
@@ -235,9 +235,9 @@ def test_importing_plotting_does_not_import_matplotlib():
     import subprocess
     from pathlib import Path
 
-    import hogdet.plotting
+    import hogdet
 
-    root = str(Path(hogdet.plotting.__file__).resolve().parent.parent)
+    root = str(Path(hogdet.__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
     code = "import hogdet.plotting, sys; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
