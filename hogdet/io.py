@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,8 +106,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
+    # A fresh name beside the target (so os.replace is atomic), created with
+    # mode 0o666 less the umask, as a plain open() would (mkstemp's 0o600
+    # would carry over to the renamed file).
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}{path.suffix}"
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield Path(temporary)
         os.replace(temporary, path)

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from conftest import csv_rows
 
-from hogdet.comparison import compare_strategies
+from hogdet.boxes import standardize_aspect
 from hogdet.detection import ScanParameters, box_iou
 from hogdet.errors import HogdetError
+from hogdet.evaluation import compare_strategies
 from hogdet.mining import MiningOptions, _scan_items, mine, scan_images, train_round_zero
-from hogdet.metrics import standardize_aspect
 from hogdet.model import load_model
 from hogdet.strategies import IoUBalanced, Prime
 

@@ -1,4 +1,4 @@
-"""Tests of hogdet.metrics against cases worked out by hand.
+"""Tests of the metrics of hogdet.evaluation (window_metrics, image_metrics) against cases worked out by hand.
 
 Every expected number below is derived in the comments, never taken from the
 code under test.
@@ -7,17 +7,15 @@ code under test.
 import numpy as np
 import pytest
 
-from hogdet.metrics import (
+from hogdet.boxes import box_iou, intersection_over_detection_area, standardize_aspect
+from hogdet.evaluation import (
     PerImageResult,
     average_precision,
-    box_iou,
     det_curve_fppw,
     evaluate_images,
-    intersection_over_detection_area,
     log_average_miss_rate,
     match_image,
     miss_rate_at_fppw,
-    standardize_aspect,
 )
 
 # ---------------------------------------------------------------- per window

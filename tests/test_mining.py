@@ -201,8 +201,7 @@ def test_empty_negative_folder_fails_before_any_work(small_data, tmp_path):
 def test_mining_does_its_job_on_the_synthetic_set(reference_run, dataset):
     # The synthetic backgrounds carry person-like clutter: round 0 calls many windows "person", mining
     # removes most of them, and the mined model finds the drawn people better than round 0 does.
-    from hogdet.evaluation import evaluate
-    from hogdet.peers import HogdetScorer
+    from hogdet.evaluation import HogdetScorer, evaluate
 
     out, result = reference_run
     assert "synthetic" in (dataset.root / "SYNTHETIC.json").read_text()

@@ -7,7 +7,7 @@ from hogdet.detection import ScanParameters
 
 cv2 = pytest.importorskip("cv2")
 
-from hogdet.peers import OpenCVPeopleDetector  # noqa: E402
+from hogdet.evaluation import OpenCVPeopleDetector  # noqa: E402
 
 
 def opencv_reference_count(image_bgr, scan):

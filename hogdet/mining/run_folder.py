@@ -325,16 +325,11 @@ class RunFolder:
 
     def finish(self, detector: Detector) -> None:
         """Write the final ``model.npz`` and ``mining.png``."""
-        from ..plotting import plot_mining_progress
+        from ..plotting import MiningProgressDisplay, save_figure
 
         detector.save(self.path / "model.npz")
-        scanned = [row for row in self.metrics if int(row["round"]) > 0]
-        if scanned:
-            plot_mining_progress(
-                [int(row["round"]) for row in scanned],
-                [float(row["false_positives_per_image"]) for row in scanned],
-                self.path / "mining.png",
-            )
+        if any(int(row["round"]) > 0 for row in self.metrics):
+            save_figure(MiningProgressDisplay.from_metrics(self.metrics).figure_, self.path / "mining.png")
 
     def close(self) -> None:
         """Release the lock (only if it is still this process's)."""

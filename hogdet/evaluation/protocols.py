@@ -10,103 +10,33 @@ Per image (Dollar, Wojek, Schiele & Perona, PAMI 2012)
     Detect on every test photograph with people (optionally also on the
     person-free ones), match by IoU >= 0.5 after standardising boxes to
     width 0.41 x height, people under 50 px ignored
-    (:func:`hogdet.metrics.evaluate_images`). Result: miss rate against
+    (:func:`hogdet.evaluation.evaluate_images`). Result: miss rate against
     false positives per image, the log-average miss rate over nine FPPI
     points in [1e-2, 1e0], and PASCAL average precision.
 
-A detector enters through the small interface of :mod:`hogdet.peers`, so a
+A detector enters through the small interface of :mod:`hogdet.evaluation.peers`, so a
 hogdet model and OpenCV's shipped detector are measured by the same code.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from .boxes import Suppression, person_aspect, resolve_suppression
-from .detection import ScanParameters, suppress
-from .errors import HogdetError, ImageReadError
-from .io import read_image, write_text_atomic
-from .metrics import (
-    PerImageResult,
-    average_precision,
-    det_curve_fppw,
-    evaluate_images,
-    log_average_miss_rate,
-    miss_rate_at_fppw,
-)
-from .parallel import parallel_map
+from ..boxes import Suppression, person_aspect, resolve_suppression
+from ..detection import ScanParameters, suppress
+from ..errors import HogdetError, ImageReadError
+from ..io import read_image
+from ..parallel import parallel_map
+from .image_metrics import PerImageResult, average_precision, evaluate_images, log_average_miss_rate
+from .reports import Evaluation
+from .window_metrics import det_curve_fppw, miss_rate_at_fppw
 
-#: Published INRIA Person figures, drawn on the plots for context only:
-#: they were measured on the full INRIA test set, not on the data here.
-PUBLISHED_FPPW = {"Dalal & Triggs 2005, linear R-HOG (published, INRIA, not measured here)": (1e-4, 0.10)}
-PUBLISHED_FPPI = {"HOG, Dollar et al. 2012 (published LAMR 46%, INRIA, not measured here)": (1e-1, 0.46)}
-
-
-@dataclass
-class Evaluation:
-    """Both protocols' results for one detector.
-
-    Attributes
-    ----------
-    name : str
-    lamr : float
-        Log-average miss rate (per image), in [0, 1].
-    mr_at_1e4_fppw : float
-        Miss rate at 1e-4 false positives per window.
-    ap : float
-        PASCAL (all-point) average precision, per image.
-    seconds_per_image : float
-        Median detection time per test photograph (one process).
-    per_image : PerImageResult
-    fppw, fppw_miss_rate : ndarray
-        The per-window DET curve.
-    counts : dict
-        Images, windows and people evaluated.
-    """
-
-    name: str
-    lamr: float
-    mr_at_1e4_fppw: float
-    ap: float
-    seconds_per_image: float
-    per_image: PerImageResult
-    fppw: np.ndarray
-    fppw_miss_rate: np.ndarray
-    counts: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        """The ``metrics.json`` content (curves included, as lists)."""
-        return {
-            "name": self.name,
-            "lamr": self.lamr,
-            "mr_at_1e-4_fppw": self.mr_at_1e4_fppw,
-            "ap": self.ap,
-            "seconds_per_image": self.seconds_per_image,
-            "counts": self.counts,
-            "curves": {
-                "fppw": {"fppw": _thin(self.fppw).tolist(), "miss_rate": _thin(self.fppw_miss_rate).tolist()},
-                "fppi": {
-                    "fppi": self.per_image.fppi.tolist(),
-                    "miss_rate": self.per_image.miss_rate.tolist(),
-                    "precision": self.per_image.precision.tolist(),
-                    "recall": self.per_image.recall.tolist(),
-                },
-            },
-        }
-
-
-def _thin(values: np.ndarray, points: int = 2000) -> np.ndarray:
-    """At most ``points`` evenly spread samples of a long curve (for JSON)."""
-    if len(values) <= points:
-        return np.asarray(values)
-    return np.asarray(values)[np.linspace(0, len(values) - 1, points).round().astype(int)]
+__all__ = ["evaluate", "evaluate_per_image", "evaluate_per_window"]
 
 
 def _crop_batch(paths: Sequence[Path], scorer) -> list[float | str]:
@@ -206,7 +136,7 @@ def evaluate_per_image(
 
     Parameters
     ----------
-    scorer : detector with ``scan`` (see :mod:`hogdet.peers`)
+    scorer : detector with ``scan`` (see :mod:`hogdet.evaluation.peers`)
     images : sequence of Path
     truths : sequence of ndarray, shape (m_i, 4)
         Person boxes of each image (empty for person-free images).
@@ -262,7 +192,7 @@ def evaluate(
 
     Parameters
     ----------
-    scorer : HogdetScorer, OpenCVPeopleDetector or alike (:mod:`hogdet.peers`)
+    scorer : HogdetScorer, OpenCVPeopleDetector or alike (:mod:`hogdet.evaluation.peers`)
     dataset : hogdet.datasets.Dataset
         Uses ``test_positive_crops`` and ``test_negative_images`` (per window)
         and the annotated ``test_positive_images`` (per image).
@@ -310,104 +240,3 @@ def evaluate(
         fppw_miss_rate=fppw_miss,
         counts=counts,
     )
-
-
-def read_evaluation(out_dir: str | os.PathLike) -> Evaluation:
-    """The :class:`Evaluation` that :func:`write_evaluation` wrote into ``out_dir``.
-
-    The per-window curve comes back thinned as it was saved, and the
-    per-image thresholds are not saved (empty).
-    """
-    path = Path(out_dir) / "metrics.json"
-    try:
-        saved = json.loads(path.read_text())
-        per_image = saved["curves"]["fppi"]
-        counts = saved["counts"]
-        return Evaluation(
-            name=saved["name"],
-            lamr=saved["lamr"],
-            mr_at_1e4_fppw=saved["mr_at_1e-4_fppw"],
-            ap=saved["ap"],
-            seconds_per_image=saved["seconds_per_image"],
-            per_image=PerImageResult(
-                fppi=np.asarray(per_image["fppi"]),
-                miss_rate=np.asarray(per_image["miss_rate"]),
-                recall=np.asarray(per_image["recall"]),
-                precision=np.asarray(per_image["precision"]),
-                thresholds=np.zeros(0),
-                n_images=counts.get("test_images", 0),
-                n_truths=counts.get("people", 0),
-            ),
-            fppw=np.asarray(saved["curves"]["fppw"]["fppw"]),
-            fppw_miss_rate=np.asarray(saved["curves"]["fppw"]["miss_rate"]),
-            counts=counts,
-        )
-    except (OSError, ValueError, KeyError) as error:
-        raise HogdetError(f"{path}: not a readable hogdet evaluation ({type(error).__name__})") from None
-
-
-def write_evaluation(evaluation: Evaluation, out_dir: str | os.PathLike) -> Path:
-    """Write ``metrics.json``, ``det_fppw.png`` and ``det_fppi.png`` into ``out_dir``."""
-    from .plotting import plot_det_fppi, plot_det_fppw
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out_dir / "metrics.json", json.dumps(evaluation.to_dict(), indent=1) + "\n")
-    plot_det_fppw({evaluation.name: (evaluation.fppw, evaluation.fppw_miss_rate)}, out_dir / "det_fppw.png", PUBLISHED_FPPW)
-    label = f"{evaluation.name} (LAMR {100 * evaluation.lamr:.1f}%)"
-    plot_det_fppi({label: (evaluation.per_image.fppi, evaluation.per_image.miss_rate)}, out_dir / "det_fppi.png", PUBLISHED_FPPI)
-    return out_dir
-
-
-def results_table(evaluations: Sequence[Evaluation], extra_columns: dict[str, Sequence] | None = None) -> tuple[str, str]:
-    """A Markdown table and the same rows as CSV text.
-
-    Columns: detector, LAMR, MR at 1e-4 FPPW, AP, seconds per test image,
-    then ``extra_columns`` (name -> one value per evaluation).
-    """
-    extra_columns = extra_columns or {}
-    header = ["detector", "LAMR", "MR at 1e-4 FPPW", "AP", "s/image"] + list(extra_columns)
-    rows = []
-    for index, evaluation in enumerate(evaluations):
-        rows.append(
-            [
-                evaluation.name,
-                f"{100 * evaluation.lamr:.1f}%",
-                f"{100 * evaluation.mr_at_1e4_fppw:.1f}%",
-                f"{evaluation.ap:.3f}",
-                f"{evaluation.seconds_per_image:.3f}",
-            ]
-            + [str(values[index]) for values in extra_columns.values()]
-        )
-    markdown = "\n".join(
-        ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(row) + " |" for row in rows]
-    )
-    csv_lines = [",".join(header)] + [",".join(value.replace(",", ";") for value in row) for row in rows]
-    return markdown + "\n", "\n".join(csv_lines) + "\n"
-
-
-def write_comparison(
-    evaluations: Sequence[Evaluation], out_dir: str | os.PathLike, extra_columns: dict[str, Sequence] | None = None
-) -> str:
-    """Write ``results.md``, ``results.csv`` and DET plots with one curve per detector.
-
-    Returns
-    -------
-    str
-        The Markdown table.
-    """
-    from .plotting import plot_det_fppi, plot_det_fppw
-
-    out_dir = Path(out_dir)
-    markdown, csv_text = results_table(evaluations, extra_columns)
-    write_text_atomic(out_dir / "results.md", markdown)
-    write_text_atomic(out_dir / "results.csv", csv_text)
-    plot_det_fppw(
-        {e.name: (e.fppw, e.fppw_miss_rate) for e in evaluations}, out_dir / "det_fppw.png", PUBLISHED_FPPW
-    )
-    plot_det_fppi(
-        {f"{e.name} (LAMR {100 * e.lamr:.1f}%)": (e.per_image.fppi, e.per_image.miss_rate) for e in evaluations},
-        out_dir / "det_fppi.png",
-        PUBLISHED_FPPI,
-    )
-    return markdown
