@@ -13,7 +13,7 @@ from .options import (
     check_probability,
     friendly_errors,
     padding_option,
-    pyramid_option,
+    pyramid_option_with_default,
     scale_step_option,
     suppression_options,
 )
@@ -66,7 +66,7 @@ def _text_lines(path, found):
 @suppression_options
 @scale_step_option
 @padding_option
-@pyramid_option
+@pyramid_option_with_default("approximate")
 @click.option("--n-jobs", type=int, default=1, show_default=True, callback=check_jobs,
               help="Images detected at once, one per worker process (-1: all cores). Output stays in input order.")
 @friendly_errors
