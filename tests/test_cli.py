@@ -158,7 +158,7 @@ def test_data_synthetic_is_generated_into_the_cache_and_reused(tmp_path, monkeyp
     first = run("data", "check", "synthetic")
     assert first.exit_code == 0, first.output
     folders = list((tmp_path / "cache").iterdir())
-    assert [folder.name for folder in folders] == ["synthetic-v1-seed0"]
+    assert [folder.name for folder in folders] == ["synthetic-demo-v1-seed0"]
     marker = folders[0] / "SYNTHETIC.json"
     stamp = marker.stat().st_mtime_ns
     again = run("data", "check", "synthetic")

@@ -19,7 +19,7 @@ w x h image is ``(0, 0, w, h)``.
 
 from .annotations import Annotation, read_annotation
 from .check import CheckRow, check_dataset, format_check_report
-from .data_dir import NoDatasetError, resolve_data_dir, synthetic_dataset_dir
+from .data_dir import DEMO_COUNTS, NoDatasetError, resolve_data_dir, synthetic_dataset_dir
 from .fetch import fetch_dataset
 from .layouts import Dataset, dataset_fingerprint, load_dataset
 from .synthetic import make_synthetic
@@ -44,4 +44,5 @@ __all__ = [
     "read_annotation",
     "resolve_data_dir",
     "synthetic_dataset_dir",
+    "DEMO_COUNTS",
 ]
