@@ -7,6 +7,9 @@ held-out decision values the sigmoid is fitted on, in one of
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
@@ -65,6 +68,35 @@ def platt_coefficients(decision_values: np.ndarray, labels: np.ndarray) -> tuple
     return float(sigmoid.a_), float(sigmoid.b_)
 
 
+#: SVM solvers (see :class:`hogdet.model.HOGDetector`'s ``solver`` parameter).
+SOLVERS = ("numba", "liblinear")
+
+
+@dataclass(frozen=True)
+class HeldOutFit:
+    """The detector's fitted SVM and the held-out decision values Platt's sigmoid is fitted on.
+
+    Attributes
+    ----------
+    coef : ndarray of float64, shape (n_features,)
+    intercept : float
+    n_iter : int
+        Solver passes of the final fit.
+    not_converged : int
+        How many of the SVM fits stopped at ``max_iter``.
+    held_out : ndarray of float64, shape (m,)
+        Decision values of windows the SVM that scored them did not train on.
+    held_out_labels : ndarray of int, shape (m,)
+    """
+
+    coef: np.ndarray
+    intercept: float
+    n_iter: int
+    not_converged: int
+    held_out: np.ndarray
+    held_out_labels: np.ndarray
+
+
 def fit_svm_with_held_out(
     X: np.ndarray,
     labels: np.ndarray,
@@ -75,8 +107,9 @@ def fit_svm_with_held_out(
     calibration_folds: int,
     max_iter: int,
     seed: int,
-):
-    """The detector's fitted SVM and held-out decision values for Platt's sigmoid.
+    solver: str = "numba",
+) -> HeldOutFit:
+    """Fit the detector's SVM and get held-out decision values for Platt's sigmoid.
 
     Parameters
     ----------
@@ -84,36 +117,75 @@ def fit_svm_with_held_out(
     labels : ndarray of int, shape (n_samples,)
         0 background, 1 person.
     sample_weight : ndarray, shape (n_samples,), optional
-    C, calibration, calibration_folds, max_iter, seed
+    C, calibration, calibration_folds, max_iter, seed, solver
         As :class:`hogdet.model.HOGDetector` describes them.
 
     Returns
     -------
-    svm : sklearn.svm.LinearSVC
-        Fitted on all windows (``'cv'``, ``'holdout'``) or on all but the
-        held-out fold (``'single'``).
-    held_out : ndarray of float64, shape (m,)
-        Decision values of windows the SVM that scored them did not train on.
-    held_out_labels : ndarray of int, shape (m,)
+    HeldOutFit
+        The SVM fitted on all windows (``'cv'``, ``'holdout'``) or on all
+        but the held-out fold (``'single'``).
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold
+
+    fit = _fit_numba if solver == "numba" else _fit_liblinear
+    splits = StratifiedKFold(calibration_folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), labels)
+    if calibration != "cv":
+        splits = [next(splits)]
+    held_out = np.empty(len(labels))
+    tested, not_converged, final = [], 0, None
+    for train, test in splits:
+        weights = None if sample_weight is None else sample_weight[train]
+        final = fit(X, labels, train, weights, C=C, max_iter=max_iter, seed=seed)
+        not_converged += not final[3]
+        held_out[test] = final[4](test)
+        tested.append(test)
+    tested = np.concatenate(tested)
+    if calibration in ("cv", "holdout"):
+        # The SVM refitted on every window; 'holdout' gets the same SVM as
+        # 'cv' from 2 fits instead of folds + 1.
+        final = fit(X, labels, None, sample_weight, C=C, max_iter=max_iter, seed=seed)
+        not_converged += not final[3]
+    coef, intercept, n_iter = final[:3]
+    # 'cv' keeps the windows in their original order, as cross_val_predict does.
+    tested = np.sort(tested) if calibration == "cv" else tested
+    return HeldOutFit(coef, intercept, n_iter, not_converged, held_out[tested], labels[tested])
+
+
+def _fit_numba(X, labels, rows, sample_weight, *, C, max_iter, seed):
+    """(coef, intercept, n_iter, converged, decision values of rows) with :func:`fit_linear_svm`."""
+    from .linear_svm import decision_values, fit_linear_svm
+
+    if rows is not None and sample_weight is not None:
+        full = np.zeros(len(labels))
+        full[rows] = sample_weight
+        sample_weight = full
+    fit = fit_linear_svm(X, labels, C, sample_weight, rows, max_iter=max_iter, seed=seed)
+    return fit.coef, fit.intercept, fit.n_iter, fit.converged, (
+        lambda test: decision_values(X, test, fit.coef, fit.intercept)
+    )
+
+
+def _fit_liblinear(X, labels, rows, sample_weight, *, C, max_iter, seed):
+    """The same with scikit-learn's ``LinearSVC`` (liblinear; float64 copies of the rows)."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import LinearSVC
 
     svm = LinearSVC(C=C, loss="hinge", dual=True, max_iter=max_iter, random_state=seed)
-    folds = StratifiedKFold(calibration_folds, shuffle=True, random_state=seed)
-    if calibration == "cv":
-        params = None if sample_weight is None else {"sample_weight": sample_weight}
-        held_out = cross_val_predict(svm, X, labels, cv=folds, method="decision_function", params=params)
-        svm.fit(X, labels, sample_weight=sample_weight)
-        return svm, held_out, labels
-    train, test = next(folds.split(np.zeros(len(labels)), labels))
-    weights = None if sample_weight is None else sample_weight[train]
-    svm.fit(_rows_as_float64(X, train), labels[train], sample_weight=weights)
-    held_out = svm.decision_function(X[test])
-    if calibration == "holdout":
-        # The same final SVM as 'cv' (all windows), from 2 fits instead of folds + 1.
-        svm.fit(X, labels, sample_weight=sample_weight)
-    return svm, held_out, labels[test]
+    training = X.astype(np.float64) if rows is None else _rows_as_float64(X, rows)
+    # Record, rather than silence, liblinear's non-convergence: the filter
+    # lives only inside this block.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        svm.fit(training, labels if rows is None else labels[rows], sample_weight=sample_weight)
+    del training
+    for warning in caught:
+        if not issubclass(warning.category, ConvergenceWarning):
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    converged = not any(issubclass(warning.category, ConvergenceWarning) for warning in caught)
+    return svm.coef_[0].astype(np.float64), float(svm.intercept_[0]), int(svm.n_iter_), converged, (
+        lambda test: svm.decision_function(X[test]).astype(np.float64)
+    )
 
 
 def _rows_as_float64(X: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:

@@ -27,7 +27,7 @@ FORMAT_NAME = "hogdet-model"
 FORMAT_VERSION = 1
 
 #: The estimator parameters that are not HOG parameters (stored in the header).
-SVM_PARAMETERS = ("C", "calibration", "calibration_folds", "max_iter", "seed")
+SVM_PARAMETERS = ("C", "calibration", "calibration_folds", "max_iter", "seed", "solver")
 
 
 def write_model(detector, path: str | os.PathLike) -> Path:
@@ -94,6 +94,8 @@ def load_model(path: str | os.PathLike):
     metadata = header.get("metadata", {})
     # Files written before the estimator only have C and seed, in the metadata.
     params = header.get("params") or {name: metadata[name] for name in ("C", "seed") if name in metadata}
+    # Files written before hogdet had its own solver were fitted by liblinear.
+    params.setdefault("solver", "liblinear")
     try:
         return HOGDetector.from_coefficients(
             weights=arrays["weights"],

@@ -167,7 +167,7 @@ EXPECTED_FAILED_CHECKS = {
     "check_classifiers_train": "predict is the SVM's sign and predict_proba Platt's sigmoid, whose 0.5 point "
     "is not at decision 0, so argmax(predict_proba) and decision > 0 cannot both equal predict",
     "check_sample_weight_equivalence_on_dense_data": "the sigmoid is fitted unweighted by design, and "
-    "liblinear's seeded sample order makes repetition and weighting equal only to solver tolerance",
+    "the solver's seeded sample order makes repetition and weighting equal only to solver tolerance",
 }
 
 
@@ -328,17 +328,22 @@ def test_holdout_and_single_calibrations_use_one_held_out_fold():
     holdout = HOGDetector.from_hog(SMALL, C=0.1, calibration="holdout", seed=2).fit(features, labels)
     train, test = next(StratifiedKFold(3, shuffle=True, random_state=2).split(features, labels))
     svm = LinearSVC(C=0.1, loss="hinge", dual=True, max_iter=20000, random_state=2).fit(features[train], labels[train])
-    np.testing.assert_allclose(single.coef_[0], svm.coef_[0], rtol=1e-5, atol=1e-6)
+    # hogdet's solver and liblinear agree to solver tolerance (tol=1e-4).
+    np.testing.assert_allclose(single.coef_[0], svm.coef_[0], rtol=1e-3, atol=1e-4)
     a, b = platt_coefficients(svm.decision_function(features[test]), labels[test])
-    assert (single.platt_a_, single.platt_b_) == pytest.approx((a, b), rel=1e-4)
+    assert (single.platt_a_, single.platt_b_) == pytest.approx((a, b), rel=1e-3)
     # 'holdout': the same sigmoid, on the SVM refitted on all windows.
-    assert (holdout.platt_a_, holdout.platt_b_) == pytest.approx((a, b), rel=1e-4)
+    assert (holdout.platt_a_, holdout.platt_b_) == pytest.approx((a, b), rel=1e-3)
     everything = LinearSVC(C=0.1, loss="hinge", dual=True, max_iter=20000, random_state=2).fit(features, labels)
-    np.testing.assert_allclose(holdout.coef_[0], everything.coef_[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(holdout.coef_[0], everything.coef_[0], rtol=1e-3, atol=1e-4)
+    # With solver='liblinear' they are the same computation.
+    exact = HOGDetector.from_hog(SMALL, C=0.1, calibration="single", seed=2, solver="liblinear").fit(features, labels)
+    np.testing.assert_allclose(exact.coef_[0], svm.coef_[0], rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("params, message", [({"C": 0}, "C must be"), ({"calibration": "isotonic"}, "calibration"),
-                                             ({"calibration_folds": 1}, "calibration_folds")])
+                                             ({"calibration_folds": 1}, "calibration_folds"),
+                                             ({"solver": "lbfgs"}, "solver")])
 def test_bad_parameters_are_value_errors_naming_them(params, message):
     from hogdet.errors import ParameterError
 
