@@ -1,4 +1,4 @@
-"""Training cost against calibration: 3-fold cross-validated Platt vs one held-out fold.
+"""Training cost against calibration and solver: 3-fold cross-validated Platt vs one held-out fold, liblinear vs hogdet's.
 
 Builds a mining pool as a round does (all training crops, random negatives,
 and the hard negatives a round-0 detector finds when scanning the
@@ -14,6 +14,7 @@ annotated test photographs.
 Usage::
 
     python benchmarks/training_speed.py [DATA_DIR] [--neg-per-image 40] [--n-jobs 2]
+        [--variants cv:3:liblinear,holdout:3:liblinear,holdout:3:numba,single:3:numba]
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ import sys
 import time
 
 
-def _fit_in_child(connection, features, labels, calibration, folds, seed):
+def _fit_in_child(connection, features, labels, calibration, folds, solver, seed):
     from hogdet.model import HOGDetector
 
     start = time.perf_counter()
-    detector = HOGDetector(calibration=calibration, calibration_folds=folds, seed=seed).fit(features, labels)
+    detector = HOGDetector(calibration=calibration, calibration_folds=folds, solver=solver, seed=seed).fit(
+        features, labels
+    )
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     connection.send((seconds, peak, detector.coef_, detector.intercept_, detector.platt_a_, detector.platt_b_,
@@ -38,13 +41,13 @@ def _fit_in_child(connection, features, labels, calibration, folds, seed):
     connection.close()
 
 
-def fit_forked(features, labels, calibration, folds, seed=0):
+def fit_forked(features, labels, calibration, folds, solver, seed=0):
     """Fit in a forked child: (seconds, peak RSS bytes, fitted detector)."""
     from hogdet.model import HOGDetector
 
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_fit_in_child, args=(send, features, labels, calibration, folds, seed))
+    child = context.Process(target=_fit_in_child, args=(send, features, labels, calibration, folds, solver, seed))
     child.start()
     seconds, peak, coef, intercept, platt_a, platt_b, converged = receive.recv()
     child.join()
@@ -109,8 +112,8 @@ def main() -> int:
     parser.add_argument("data", nargs="?", default=os.environ.get("HOGDET_DATA", "data/INRIAPerson"))
     parser.add_argument("--neg-per-image", type=int, default=40, help="random negatives per person-free image")
     parser.add_argument("--n-jobs", type=int, default=2, help="workers for features and scans")
-    parser.add_argument("--variants", default="cv:3,holdout:3,single:3,single:5,single:10",
-                        help="calibration:folds pairs to compare (the first is the reference)")
+    parser.add_argument("--variants", default="cv:3:liblinear,holdout:3:liblinear,holdout:3:numba,single:3:numba",
+                        help="calibration:folds:solver triples to compare (the first is the reference)")
     parser.add_argument("--cache", default=None, help="an .npz to keep the pools in between runs (a temporary file)")
     arguments = parser.parse_args()
 
@@ -149,21 +152,21 @@ def main() -> int:
     print(f"held-out windows: {int(held_out_labels.sum())} test crops, {len(held_out_labels) - int(held_out_labels.sum())} "
           f"negatives ({n_test_hard} hard) of {len(dataset.test_negative_images)} test images; "
           f"per-image: {len(photographs)} annotated test photographs")
-    print(f"{'calibration':<12} {'folds':>5} {'SVM fits':>8} {'fit s':>7} {'fit/scan':>8} {'peak/pool':>9} {'Brier':>8} "
+    print(f"{'calibration':<12} {'folds':>5} {'solver':>9} {'SVM fits':>8} {'fit s':>7} {'fit/scan':>8} {'peak/pool':>9} {'Brier':>8} "
           f"{'log-loss':>8} {'LAMR':>6} {'AP':>6} {'converged':>9}")
     rows = {}
-    variants = [(name, int(folds)) for name, folds in (pair.split(":") for pair in arguments.variants.split(","))]
-    for calibration, folds in variants:
+    variants = [(name, int(folds), solver) for name, folds, solver in (triple.split(":") for triple in arguments.variants.split(","))]
+    for calibration, folds, solver in variants:
         fits = {"cv": folds + 1, "holdout": 2, "single": 1}[calibration]
-        seconds, peak, converged, detector = fit_forked(features, labels, calibration, folds)
+        seconds, peak, converged, detector = fit_forked(features, labels, calibration, folds, solver)
         probability = detector.predict_proba(held_out)[:, 1]
         result, _, _ = evaluate_per_image(
             HogdetScorer(detector), [path for path, _ in photographs], [boxes for _, boxes in photographs], scan,
             n_jobs=jobs,
         )
-        rows[calibration, folds] = seconds
+        rows[calibration, folds, solver] = seconds
         print(
-            f"{calibration:<12} {folds:>5} {fits:>8} {seconds:>7.1f} {seconds / scan_seconds:>8.2f} "
+            f"{calibration:<12} {folds:>5} {solver:>9} {fits:>8} {seconds:>7.1f} {seconds / scan_seconds:>8.2f} "
             f"{(peak - baseline) / pool_bytes:>9.2f} {brier_score_loss(held_out_labels, probability):>8.4f} "
             f"{log_loss(held_out_labels, probability):>8.4f} "
             f"{log_average_miss_rate(result.fppi, result.miss_rate):>6.3f} "
@@ -171,8 +174,8 @@ def main() -> int:
         )
     reference = variants[0]
     print("fit time ratio " + ", ".join(
-        f"{reference[0]}({reference[1]}) / {name}({folds}): {rows[reference] / rows[name, folds]:.2f}x"
-        for name, folds in variants[1:]
+        f"{'/'.join(map(str, reference))} over {name}/{folds}/{solver}: {rows[reference] / rows[name, folds, solver]:.2f}x"
+        for name, folds, solver in variants[1:]
     ))
     print("(peak/pool: a fitting child's peak RSS less an idle child's, over the pool's float32 bytes)")
     return 0

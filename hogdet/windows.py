@@ -205,6 +205,26 @@ class Windows:
         }
         return Windows(keys=_concatenate_keys([part.keys for part in parts]), **columns)
 
+    @staticmethod
+    def gather(parts: list["Windows"], n_features: int = 0) -> "Windows":
+        """:meth:`concatenate`, emptying ``parts`` as it goes.
+
+        Each part is replaced in the list by a feature-less copy once its
+        features are copied, so that when the list holds the only references
+        (a scan's per-image results) the features exist once, not twice.
+        """
+        total = sum(len(part) for part in parts)
+        n_features = parts[0].n_features if parts else n_features
+        features = np.empty((total, n_features), np.float32)
+        start = 0
+        for index, part in enumerate(parts):
+            features[start : start + len(part)] = part.features
+            start += len(part)
+            parts[index] = part.with_columns(features=np.empty((len(part), 0), np.float32))
+        if not parts:
+            return Windows.empty(n_features)
+        return Windows.concatenate(parts).with_columns(features=features)
+
     def with_columns(self, **columns) -> "Windows":
         """A copy with some columns replaced."""
         values = {field.name: getattr(self, field.name) for field in fields(self)}

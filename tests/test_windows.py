@@ -56,3 +56,20 @@ def test_select_fresh_leaves_out_windows_already_in_the_pool():
     # ("a", 0, 0, 0) is in the pool; ("b", 1, 10, 100) too; ("c", 0, 0, 0) is new.
     added = select_fresh(found, pool, HardNegative(), np.random.default_rng(0))
     assert added.keys.tolist() == [("c", 0, 0, 0, "scan", -1)]
+
+
+def test_gather_equals_concatenate_and_lets_the_parts_features_go():
+    rng = np.random.default_rng(0)
+    parts = [
+        Windows.make(features=rng.random((n, 5), dtype=np.float32), scores=rng.random(n),
+                     keys=make_keys(f"image{i}.png", level=np.arange(n)))
+        for i, n in enumerate((3, 0, 4))
+    ]
+    expected_features = np.vstack([part.features for part in parts])
+    expected_keys = np.concatenate([part.keys["image"] for part in parts])
+    gathered = Windows.gather(parts)
+    np.testing.assert_array_equal(gathered.features, expected_features)
+    np.testing.assert_array_equal(gathered.keys["image"], expected_keys)
+    assert len(gathered) == 7 and gathered.scores.shape == (7,)
+    assert all(part.features.shape == (len(part), 0) for part in parts)
+    assert Windows.gather([], n_features=5).features.shape == (0, 5)

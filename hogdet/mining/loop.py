@@ -328,8 +328,12 @@ def mine(
             row = _row(round_index, images_scanned=found.images_scanned, images_skipped=len(found.images_skipped),
                        windows_scanned=found.windows_scanned, false_positives=found.false_positives,
                        samples_added=len(added), training_set_size=len(pool) + len(added), scan_seconds=scan_seconds)
+            # The scan's windows can outweigh the whole pool; only the added ones stay.
+            del found
             if len(added):
+                previous_size = len(pool)
                 pool, began = Windows.concatenate([pool, added]), time.perf_counter()
+                added = pool.take(slice(previous_size, None))  # a view: the pool holds the one copy
                 trained = retrain(pool, strategy, detector, options.hog, options.C, options.seed,
                                   {**metadata, "round": round_index})
                 detector, pool = trained.detector, pool.with_columns(weights=trained.weights_or_ones(len(pool)))

@@ -72,7 +72,10 @@ def select_fresh(found: Windows, pool: Windows, strategy: Strategy, rng: np.rand
     """
     known = key_set(pool.keys)
     fresh = np.flatnonzero(np.array([key not in known for key in found.keys.tolist()], bool))
-    chosen, labels = strategy.select(found.take(fresh), rng)
+    # The strategy chooses on everything but the features (which it does
+    # not read), so that only the chosen windows' features are copied.
+    candidates = found.with_columns(features=found.features[:, :0])
+    chosen, labels = strategy.select(candidates.take(fresh), rng)
     return found.take(fresh[chosen]).with_columns(labels=np.asarray(labels, np.int8))
 
 

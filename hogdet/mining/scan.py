@@ -236,10 +236,17 @@ def scan_images(
         n_jobs=n_jobs, backend=backend, progress=progress, description=description,
     )
     read = [result for result in results if result.error is None]
+    skipped = [result.error for result in results if result.error is not None]
+    windows_scanned = sum(result.windows_scanned for result in read)
+    false_positives = sum(result.false_positives for result in read)
+    parts = [result.windows for result in read]
+    # Let the per-image features go as they are gathered: a round can keep
+    # several times the features that join the pool.
+    del results, read
     return RoundScan(
-        windows=Windows.concatenate([result.windows for result in read], detector.hog.n_features),
-        images_scanned=len(read),
-        images_skipped=[result.error for result in results if result.error is not None],
-        windows_scanned=sum(result.windows_scanned for result in read),
-        false_positives=sum(result.false_positives for result in read),
+        windows=Windows.gather(parts, detector.hog.n_features),
+        images_scanned=len(parts),
+        images_skipped=skipped,
+        windows_scanned=windows_scanned,
+        false_positives=false_positives,
     )
