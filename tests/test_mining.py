@@ -212,3 +212,24 @@ def test_mining_does_its_job_on_the_synthetic_set(reference_run, dataset):
     before = evaluate(HogdetScorer(load_model(out / "round-0.npz")), dataset, FAST.scan, n_jobs=1)
     after = evaluate(HogdetScorer(result.detector), dataset, FAST.scan, n_jobs=1)
     assert after.ap > before.ap
+
+
+def test_growing_features_equal_concatenation_without_copying_the_pool():
+    from hogdet.mining.pool import GrowingFeatures
+    from hogdet.windows import Windows, make_keys
+
+    rng = np.random.default_rng(1)
+
+    def windows(n, image):
+        return Windows.make(features=rng.random((n, 4), dtype=np.float32), labels=np.zeros(n),
+                            keys=make_keys(image, level=np.arange(n)))
+
+    pool, added, more = windows(3, "a"), windows(2, "b"), windows(4, "c")
+    expected = Windows.concatenate([pool, added, more])
+    stored = GrowingFeatures(pool.features, reserve_rows=2)  # room for `added` only: `more` makes it grow
+    grown = stored.extend(pool.with_columns(features=stored.rows), added)
+    kept = grown.features
+    grown = stored.extend(grown, more)
+    np.testing.assert_array_equal(grown.features, expected.features)
+    np.testing.assert_array_equal(grown.keys, expected.keys)
+    assert np.shares_memory(grown.features, stored.rows) and not np.shares_memory(kept, stored.rows)

@@ -37,7 +37,7 @@ from ..features import HOGParameters
 from ..model import DEFAULT_C, Detector, package_versions
 from ..training import annotated_images, initial_training_set
 from . import scan as scanning
-from .pool import retrain, round_zero_windows, select_fresh
+from .pool import GrowingFeatures, reserve_rows, retrain, round_zero_windows, select_fresh
 from .run_folder import METRICS_COLUMNS, RunFolder
 from .strategies import HardNegative, Strategy
 from ..windows import Windows
@@ -302,8 +302,11 @@ def mine(
         for message in start.skipped:
             say(f"warning: skipped {message}")
         pool, detector, metrics = start.training_set, start.detector, []
+        stored = GrowingFeatures(pool.features, reserve_rows(strategy, options.rounds))
+        pool = pool.with_columns(features=stored.rows)
         if resumed is not None:
-            pool = Windows.concatenate([pool, *resumed.added])
+            for part in resumed.added:
+                pool = stored.extend(pool, part)
             detector, metrics = resumed.detector, resumed.metrics
             say(f"resuming {folder.path} after round {metrics[-1]['round']}")
         else:
@@ -332,7 +335,7 @@ def mine(
             del found
             if len(added):
                 previous_size = len(pool)
-                pool, began = Windows.concatenate([pool, added]), time.perf_counter()
+                pool, began = stored.extend(pool, added), time.perf_counter()
                 added = pool.take(slice(previous_size, None))  # a view: the pool holds the one copy
                 trained = retrain(pool, strategy, detector, options.hog, options.C, options.seed,
                                   {**metadata, "round": round_index})

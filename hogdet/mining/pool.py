@@ -64,6 +64,63 @@ def round_zero_windows(training_set: TrainingSet, root: Path) -> Windows:
     )
 
 
+class GrowingFeatures:
+    """The pool's feature rows in one buffer with room to grow, so that adding windows never copies the pool.
+
+    A round used to make the grown pool by concatenation, holding the old
+    and the new pool at once: twice the pool's features at the peak. Here
+    the rows are written once into a buffer reserved up front; reserved rows
+    not yet written are address space only (``np.empty``) and cost resident
+    memory once written.
+
+    Parameters
+    ----------
+    features : ndarray of float32, shape (n, n_features)
+        The rows the pool starts with (copied in).
+    reserve_rows : int
+        Room for this many more rows (past it, the buffer grows by half,
+        with one copy).
+    """
+
+    def __init__(self, features: np.ndarray, reserve_rows: int = 0) -> None:
+        n, n_features = features.shape
+        try:
+            self._buffer = np.empty((n + max(0, reserve_rows), n_features), np.float32)
+        except MemoryError:  # a system that refuses to reserve what it has not got
+            self._buffer = np.empty((n, n_features), np.float32)
+        self._buffer[:n] = features
+        self._used = n
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The rows in use (a view)."""
+        return self._buffer[: self._used]
+
+    def extend(self, pool: Windows, added: Windows) -> Windows:
+        """``Windows.concatenate([pool, added])``, with the features in the buffer (``pool``'s are its rows)."""
+        needed = self._used + len(added)
+        if needed > len(self._buffer):
+            grown = np.empty((max(needed, len(self._buffer) * 3 // 2), self._buffer.shape[1]), np.float32)
+            grown[: self._used] = self.rows
+            self._buffer = grown
+        self._buffer[self._used : needed] = added.features
+        self._used = needed
+        columns = Windows.concatenate(
+            [part.with_columns(features=part.features[:, :0]) for part in (pool, added)]
+        )
+        return columns.with_columns(features=self.rows)
+
+
+def reserve_rows(strategy: Strategy, rounds: int) -> int:
+    """The most windows ``rounds`` rounds of ``strategy`` can add (0 if it sets no bound).
+
+    A round adds at most ``max_hard`` windows, or twice as many for the
+    strategies that add people too.
+    """
+    max_hard = getattr(strategy, "max_hard", None)
+    return 0 if max_hard is None else 2 * int(max_hard) * max(0, rounds)
+
+
 def select_fresh(found: Windows, pool: Windows, strategy: Strategy, rng: np.random.Generator) -> Windows:
     """The windows of a round's scan that join the pool, with the labels the strategy gives them.
 
