@@ -235,7 +235,8 @@ def _negative_batch(
         rng = np.random.default_rng([seed, index])
         n_levels = len(pyramid_scales(image.shape, hog, NEGATIVE_SCAN))
         if n_levels == 0:
-            results.append((np.zeros((0, hog.n_features), np.float32), make_keys(str(path), source="random", count=0)))
+            no_keys = make_keys(str(path), source="random", count=0)
+            results.append((np.zeros((0, hog.n_features), np.float32), no_keys))
             continue
         chosen_levels = np.sort(rng.integers(0, n_levels, per_image))
         features, keys = [], []
