@@ -126,3 +126,11 @@ def test_negative_counts_below_one_name_the_parameter(small_data, count):
     assert raised.value.parameter == "negatives_per_image" and "--" not in str(raised.value)
     with pytest.raises(ParameterError, match=f"^per_image must be at least 1, got {count}$"):
         random_negative_features(negatives, per_image=count)
+
+
+def test_training_set_is_a_deprecated_name_of_windows():
+    import hogdet.sampling
+    from hogdet.windows import Windows
+
+    with pytest.warns(DeprecationWarning):
+        assert hogdet.sampling.TrainingSet is Windows
