@@ -127,7 +127,8 @@ def _scanned_windows(image, truths, detector: Detector, strategy: Strategy, scan
     false_positives = int(np.sum((labels == 0) & (found.scores > called_person)))
     keys = found.keys.copy()
     keys["person"] = people
-    return found.with_columns(labels=labels, keys=keys, ious=np.asarray(ious, np.float64)), grids, n_windows, false_positives
+    candidates = found.with_columns(labels=labels, keys=keys, ious=np.asarray(ious, np.float64))
+    return candidates, grids, n_windows, false_positives
 
 
 def _person_windows(image, truths, detector: Detector, strategy: Strategy, name: str, rng) -> Windows:
