@@ -16,17 +16,27 @@ __version__ = "0.1.0"
 
 from .batch import ImageDetections, detect_images
 from .boxes import Suppression, box_iou, non_maximum_suppression, standardize_aspect
-from .detection import Detections, ScanParameters, detect, scan_image
+from .detection import ScanParameters, detect, scan_image
 from .errors import DatasetError, HogdetError, ImageReadError, ModelFormatError, TrainingError
 from .features import HOGParameters, hog_grid, window_features
 from .io import read_image
 from .model import Detector, HOGDetector
 from .modelfile import load_default_model, load_model
 from .training import fit_detector
+from .windows import Windows
+
+
+def __getattr__(name: str):
+    # Detections was the detection result before Windows was the one record.
+    if name == "Detections":
+        from . import detection
+
+        return detection.Detections  # warns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DatasetError",
-    "Detections",
     "Detector",
     "HOGDetector",
     "HOGParameters",
@@ -38,6 +48,7 @@ __all__ = [
     "Suppression",
     "box_iou",
     "TrainingError",
+    "Windows",
     "detect",
     "detect_images",
     "fit_detector",

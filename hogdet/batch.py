@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from .boxes import Suppression
-from .detection import Detections, ScanParameters, detect
+from .detection import ScanParameters, detect
 from .errors import ImageReadError
 from .io import read_image
 from .model import Detector
 from .parallel import parallel_imap
+from .windows import Windows
 
 
 @dataclass
@@ -28,14 +29,14 @@ class ImageDetections:
     Attributes
     ----------
     path : Path
-    detections : Detections or None
-        None when the image could not be read.
+    detections : Windows or None
+        What :func:`hogdet.detection.detect` found (the path as image name); None when the image could not be read.
     error : str or None
         Why the image could not be read (one line).
     """
 
     path: Path
-    detections: Detections | None
+    detections: Windows | None
     error: str | None = None
 
 
@@ -50,7 +51,8 @@ def _detect_files(
         except ImageReadError as error:
             results.append(ImageDetections(path, None, str(error)))
             continue
-        found = detect(image, detector, threshold, scan, suppression=suppression, aspect=aspect)
+        found = detect(image, detector, threshold, scan, suppression=suppression, aspect=aspect,
+                       image_name=Path(path).as_posix())
         results.append(ImageDetections(path, found))
     return results
 

@@ -8,7 +8,7 @@ over windows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from .boxes import (  # noqa: F401 (re-exported)
 from .features import HOGParameters, window_features
 from .model import Detector
 from .pyramid import Level, ScanParameters, pad_image, pyramid, pyramid_scales, resize_planes  # noqa: F401 (re-exported)
+from .windows import Windows, make_keys
 
 
 def score_grid(grid: np.ndarray, template: np.ndarray, bias: float = 0.0, stride: int = 1) -> np.ndarray:
@@ -102,56 +103,30 @@ def window_boxes(
     return boxes
 
 
-@dataclass
-class Detections:
-    """Windows found in one image.
+def no_windows(image_name: str = "") -> Windows:
+    """An empty detection result (scores float32, as :func:`score_grid` gives them)."""
+    return Windows.make(0, scores=np.zeros(0, np.float32), keys=make_keys(image_name, count=0))
 
-    Attributes
-    ----------
-    boxes : ndarray, shape (n, 4)
-        Person boxes x1, y1, x2, y2 in original image pixels.
-    scores : ndarray, shape (n,)
-        SVM decision values.
-    probabilities : ndarray, shape (n,)
-        Platt-calibrated probabilities.
-    levels : ndarray of int, shape (n,)
-        Pyramid level of each window.
-    positions : ndarray of int, shape (n, 2)
-        Top-left cell (row, col) of each window in its level's grid.
-    """
 
-    boxes: np.ndarray
-    scores: np.ndarray
-    probabilities: np.ndarray
-    levels: np.ndarray
-    positions: np.ndarray
+def _level_windows(level: Level, positions: np.ndarray, scores: np.ndarray, detector: Detector,
+                   image_name: str) -> Windows:
+    """The windows kept at one level, as a detection result: keys, person boxes, scores, probabilities."""
+    return Windows.make(
+        labels=np.full(len(scores), -1, np.int8),  # not labelled
+        keys=make_keys(image_name, level.index, positions[:, 0], positions[:, 1], "scan"),
+        boxes=window_boxes(level, positions, detector.hog),
+        scores=scores,
+        probabilities=detector.probability(scores),
+    )
 
-    def __len__(self) -> int:
-        return len(self.scores)
 
-    def take(self, indices: np.ndarray) -> "Detections":
-        """The detections at ``indices``, in that order."""
-        return Detections(
-            self.boxes[indices],
-            self.scores[indices],
-            self.probabilities[indices],
-            self.levels[indices],
-            self.positions[indices],
-        )
-
-    @staticmethod
-    def concatenate(parts: list["Detections"]) -> "Detections":
-        if not parts:
-            return Detections(
-                np.zeros((0, 4)), np.zeros(0, np.float32), np.zeros(0), np.zeros(0, int), np.zeros((0, 2), int)
-            )
-        return Detections(
-            np.concatenate([part.boxes for part in parts]),
-            np.concatenate([part.scores for part in parts]),
-            np.concatenate([part.probabilities for part in parts]),
-            np.concatenate([part.levels for part in parts]),
-            np.concatenate([part.positions for part in parts]),
-        )
+def __getattr__(name: str):
+    # Detections was the detection result before Windows was the one record.
+    if name == "Detections":
+        warnings.warn("hogdet.detection.Detections is deprecated: detection returns hogdet.windows.Windows",
+                      DeprecationWarning, stacklevel=2)
+        return Windows
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def scan_image(
@@ -160,7 +135,9 @@ def scan_image(
     scan: ScanParameters = ScanParameters(),
     min_score: float = -np.inf,
     keep_grids: bool = False,
-) -> tuple[Detections, int, dict[int, np.ndarray] | None]:
+    *,
+    image_name: str = "",
+) -> tuple[Windows, int, dict[int, np.ndarray] | None]:
     """Score every window of every pyramid level; keep those at or above ``min_score``.
 
     Parameters
@@ -174,10 +151,15 @@ def scan_image(
         Also return the block grid of every level that kept a window, so
         that features of kept windows can be read with
         :func:`hogdet.features.window_features`.
+    image_name : str
+        The image's name in the windows' keys.
 
     Returns
     -------
-    detections : Detections
+    detections : Windows
+        Keys (``image_name``, level, cell row and column, source
+        ``"scan"``), person boxes, scores and probabilities; labels -1 (not
+        labelled) and no features.
     n_windows : int
         Number of windows scored.
     grids : dict of int to ndarray, or None
@@ -194,21 +176,14 @@ def scan_image(
             continue
         positions = np.column_stack([rows, cols]) * scan.stride
         kept = scores[rows, cols]
-        parts.append(
-            Detections(
-                boxes=window_boxes(level, positions, hog),
-                scores=kept,
-                probabilities=detector.probability(kept),
-                levels=np.full(rows.size, level.index),
-                positions=positions,
-            )
-        )
+        parts.append(_level_windows(level, positions, kept, detector, image_name))
         if keep_grids:
             grids[level.index] = level.grid
-    return Detections.concatenate(parts), n_windows, grids if keep_grids else None
+    found = Windows.concatenate(parts) if parts else no_windows(image_name)
+    return found, n_windows, grids if keep_grids else None
 
 
-def detection_features(detections: Detections, grids: dict[int, np.ndarray], hog: HOGParameters) -> np.ndarray:
+def detection_features(detections: Windows, grids: dict[int, np.ndarray], hog: HOGParameters) -> np.ndarray:
     """Feature vectors of detections, read from the grids :func:`scan_image` kept.
 
     Returns
@@ -222,12 +197,12 @@ def detection_features(detections: Detections, grids: dict[int, np.ndarray], hog
     return features
 
 
-def suppress(found: Detections, suppression: Suppression = Suppression(), aspect: float | None = None) -> Detections:
+def suppress(found: Windows, suppression: Suppression = Suppression(), aspect: float | None = None) -> Windows:
     """Person boxes of the windows found, then non-maximum suppression.
 
     Parameters
     ----------
-    found : Detections
+    found : Windows
         Windows as :func:`scan_image` reports them (the window less its margin).
     suppression : Suppression
     aspect : float or None
@@ -236,12 +211,11 @@ def suppress(found: Detections, suppression: Suppression = Suppression(), aspect
 
     Returns
     -------
-    Detections
+    Windows
         The kept detections, by decreasing score, with person boxes.
     """
     if aspect is not None:
-        found = Detections(standardize_aspect(found.boxes, aspect), found.scores, found.probabilities,
-                           found.levels, found.positions)
+        found = found.with_columns(boxes=standardize_aspect(found.boxes, aspect))
     return found.take(suppression.keep(found.boxes, found.scores))
 
 
@@ -254,7 +228,8 @@ def detect(
     *,
     suppression: Suppression | None = None,
     aspect: float | None = None,
-) -> Detections:
+    image_name: str = "",
+) -> Windows:
     """Find people in an image.
 
     Parameters
@@ -273,12 +248,16 @@ def detect(
         Width / height of a reported box (a person's, not the window's).
         Default: the aspect learnt from the training annotations
         (``detector.metadata["person_aspect"]``), else 0.41 (Caltech).
+    image_name : str
+        The image's name in the windows' keys.
 
     Returns
     -------
-    Detections
-        After non-maximum suppression, by decreasing score. An image smaller
-        than the window (after padding) yields none.
+    Windows
+        After non-maximum suppression, by decreasing score: ``boxes``,
+        ``scores``, ``probabilities``, and ``keys`` (level, row, column) as
+        :func:`scan_image` gives them. An image smaller than the window
+        (after padding) yields none.
 
     Examples
     --------
@@ -289,5 +268,5 @@ def detect(
     suppression = resolve_suppression(suppression, nms_overlap)
     if aspect is None:
         aspect = person_aspect(detector.metadata)
-    found, _, _ = scan_image(image, detector, scan, min_score=detector.decision_at(threshold))
+    found, _, _ = scan_image(image, detector, scan, min_score=detector.decision_at(threshold), image_name=image_name)
     return suppress(found, suppression, aspect)

@@ -6,12 +6,14 @@ photographs and their mirror images (:func:`annotated_positive_features`);
 negatives are random windows from person-free images at random pyramid
 levels (:func:`random_negative_features`). Both are read from HOG block
 grids of the whole crop or image, exactly as detection reads them.
-:func:`initial_training_set` puts them together as a :class:`TrainingSet`.
+:func:`initial_training_set` puts them together as one
+:class:`hogdet.windows.Windows`, each window with its typed key (source
+``"crop"``, ``"annotated"`` or ``"random"``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -23,45 +25,10 @@ from .errors import DatasetError, HogdetError, ImageReadError, ParameterError
 from .features import HOGParameters, hog_grid, window_features, window_positions
 from .io import read_image
 from .parallel import parallel_map
+from .windows import Windows, concatenate_keys, make_keys, relative_name
 
 #: Scan used to draw the random negatives: the whole image, no border.
 NEGATIVE_SCAN = ScanParameters(padding=0)
-
-
-@dataclass
-class TrainingSet:
-    """Feature vectors with labels, weights and where each came from.
-
-    Attributes
-    ----------
-    features : ndarray of float32, shape (n, n_features)
-    labels : ndarray of int8, shape (n,)
-        1 person, 0 background.
-    sources : list of str
-        A key per sample (``"image|level|row|col"`` or the crop path) so that a
-        window is never added twice.
-    rounds : ndarray of int16, shape (n,)
-        Mining round that added the sample (0 for the initial set).
-    """
-
-    features: np.ndarray
-    labels: np.ndarray
-    sources: list[str] = field(default_factory=list)
-    rounds: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        if self.rounds is None:
-            self.rounds = np.zeros(len(self.labels), np.int16)
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def add(self, features: np.ndarray, labels: np.ndarray, sources: Sequence[str], round_index: int) -> None:
-        """Append samples (in place)."""
-        self.features = np.concatenate([self.features, np.asarray(features, np.float32)])
-        self.labels = np.concatenate([self.labels, np.asarray(labels, np.int8)])
-        self.sources = list(self.sources) + list(sources)
-        self.rounds = np.concatenate([self.rounds, np.full(len(labels), round_index, np.int16)])
 
 
 def crop_window_features(crop: np.ndarray, hog: HOGParameters = HOGParameters()) -> np.ndarray:
@@ -161,7 +128,7 @@ def person_window_features(image: np.ndarray, person_boxes: np.ndarray, hog: HOG
 
 def _annotated_batch(
     items: Sequence[tuple[Path, np.ndarray]], hog: HOGParameters, min_height: float
-) -> list[tuple[np.ndarray, list[str]] | str]:
+) -> list[tuple[np.ndarray, np.ndarray] | str]:
     results = []
     for path, boxes in items:
         try:
@@ -178,8 +145,9 @@ def _annotated_batch(
         features = np.concatenate(
             [person_window_features(image, windows, hog), person_window_features(image[:, ::-1], mirrored, hog)]
         )
-        sources = [f"{path}|person|{index}|{mirror}" for mirror in (0, 1) for index in tall]
-        results.append((features, sources))
+        # Key of an annotated person: its index in the image, the mirror flag as its level.
+        keys = make_keys(str(path), np.repeat([0, 1], len(tall)), -1, -1, "annotated", np.tile(tall, 2))
+        results.append((features, keys))
     return results
 
 
@@ -203,8 +171,14 @@ def annotated_positive_features(
     -------
     features : ndarray of float32, shape (n, n_features)
     sources : list of str
+        ``"image|person|index|mirror"`` for each window.
     skipped : list of str
     """
+    features, keys, skipped = _annotated_windows(images, hog, min_height, n_jobs, progress)
+    return features, _source_strings(keys), skipped
+
+
+def _annotated_windows(images, hog, min_height, n_jobs, progress) -> tuple[np.ndarray, np.ndarray, list[str]]:
     results = parallel_map(
         _annotated_batch, list(images), hog, min_height, n_jobs=n_jobs, progress=progress, description="people"
     )
@@ -248,7 +222,7 @@ def positive_features(
 
 def _negative_batch(
     items: Sequence[tuple[int, Path]], per_image: int, seed: int, hog: HOGParameters
-) -> list[tuple[np.ndarray, list[str]] | str]:
+) -> list[tuple[np.ndarray, np.ndarray] | str]:
     results = []
     for index, path in items:
         try:
@@ -261,17 +235,18 @@ def _negative_batch(
         rng = np.random.default_rng([seed, index])
         n_levels = len(pyramid_scales(image.shape, hog, NEGATIVE_SCAN))
         if n_levels == 0:
-            results.append((np.zeros((0, hog.n_features), np.float32), []))
+            no_keys = make_keys(str(path), source="random", count=0)
+            results.append((np.zeros((0, hog.n_features), np.float32), no_keys))
             continue
         chosen_levels = np.sort(rng.integers(0, n_levels, per_image))
-        features, sources = [], []
+        features, keys = [], []
         for level in pyramid(image, hog, NEGATIVE_SCAN, levels=sorted(set(chosen_levels.tolist()))):
             count = int(np.sum(chosen_levels == level.index))
             rows, cols = window_positions(level.grid.shape, hog)
             positions = np.column_stack([rng.integers(0, rows, count), rng.integers(0, cols, count)])
             features.append(window_features(level.grid, positions, hog))
-            sources += [f"{path}|{level.index}|{row}|{col}" for row, col in positions]
-        results.append((np.concatenate(features), sources))
+            keys.append(make_keys(str(path), level.index, positions[:, 0], positions[:, 1], "random"))
+        results.append((np.concatenate(features), concatenate_keys(keys)))
     return results
 
 
@@ -301,6 +276,11 @@ def random_negative_features(
     skipped : list of str
         One message per image that could not be read.
     """
+    features, keys, skipped = _random_negative_windows(image_paths, per_image, seed, hog, n_jobs, progress)
+    return features, _source_strings(keys), skipped
+
+
+def _random_negative_windows(image_paths, per_image, seed, hog, n_jobs, progress):
     if per_image < 1:
         raise ParameterError("per_image", f"must be at least 1, got {per_image}")
     items = list(enumerate(image_paths))
@@ -310,17 +290,28 @@ def random_negative_features(
     return _gather(results, hog)
 
 
-def _gather(results: list, hog: HOGParameters) -> tuple[np.ndarray, list[str], list[str]]:
-    """Stack per-image ``(features, sources)`` results; strings are skip messages."""
-    features, sources, skipped = [], [], []
+def _gather(results: list, hog: HOGParameters) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Stack per-image ``(features, keys)`` results; strings are skip messages."""
+    features, keys, skipped = [], [], []
     for result in results:
         if isinstance(result, str):
             skipped.append(result)
         else:
             features.append(result[0])
-            sources += result[1]
+            keys.append(result[1])
     stacked = np.concatenate(features) if features else np.zeros((0, hog.n_features), np.float32)
-    return stacked, sources, skipped
+    return stacked, concatenate_keys(keys), skipped
+
+
+def _source_strings(keys: np.ndarray) -> list[str]:
+    """The older string form of round-0 keys, which the public feature functions still return."""
+    strings = []
+    for image, level, row, column, source, person in keys.tolist():
+        if source == "annotated":
+            strings.append(f"{image}|person|{person}|{level}")
+        else:
+            strings.append(f"{image}|{level}|{row}|{column}")
+    return strings
 
 
 def annotated_images(dataset) -> list[tuple[Path, np.ndarray]]:
@@ -342,7 +333,8 @@ def initial_training_set(
     n_jobs: int = 1,
     progress: bool = False,
     annotated_images: Sequence[tuple[Path, np.ndarray]] = (),
-) -> tuple[TrainingSet, list[str]]:
+    root: str | Path | None = None,
+) -> tuple[Windows, list[str]]:
     """Positives from crops plus random negatives: the round-0 training set.
 
     Parameters
@@ -356,10 +348,18 @@ def initial_training_set(
     annotated_images : sequence of (path, boxes), optional
         Photographs whose annotated people (and their mirror images) are
         added as positives (see :func:`annotated_positive_features`).
+    root : path, optional
+        Data set root: the windows' image names are relative to it (the
+        paths as given without it).
 
     Returns
     -------
-    training_set : TrainingSet
+    training_set : Windows
+        Positives (crops, then annotated people), then negatives. Keys: a
+        crop is ``(crop, -1, -1, -1, "crop", -1)``; an annotated person
+        ``(image, mirror, -1, -1, "annotated", person index)``; a random
+        negative ``(image, level, row, column, "random", -1)``. IoU 1 for
+        positives, 0 for negatives; labels 1 and 0; weights 1; round 0.
     skipped : list of str
         Messages for files that could not be read.
     """
@@ -369,20 +369,34 @@ def initial_training_set(
         raise DatasetError("no negative images found (Train/neg or negatives/)")
     if negatives_per_image < 1:
         raise ParameterError("negatives_per_image", f"must be at least 1, got {negatives_per_image}")
-    positives, positive_sources, skipped = positive_features(positive_crops, hog, n_jobs, progress)
+    positives, crops, skipped = positive_features(positive_crops, hog, n_jobs, progress)
+    keys = [make_keys(np.array(crops, dtype=str), source="crop")]
     if annotated_images:
-        people, people_sources, skipped_people = annotated_positive_features(
-            annotated_images, hog, n_jobs=n_jobs, progress=progress
-        )
+        people, people_keys, skipped_people = _annotated_windows(annotated_images, hog, 50.0, n_jobs, progress)
         positives = np.concatenate([positives, people])
-        positive_sources += people_sources
+        keys.append(people_keys)
         skipped += skipped_people
-    negatives, negative_sources, skipped_negatives = random_negative_features(
+    negatives, negative_keys, skipped_negatives = _random_negative_windows(
         negative_images, negatives_per_image, seed, hog, n_jobs, progress
     )
-    training_set = TrainingSet(
+    keys = concatenate_keys(keys + [negative_keys])
+    names = np.array([relative_name(image, root) for image in keys["image"].tolist()], dtype=str)
+    labels = np.concatenate([np.ones(len(positives), np.int8), np.zeros(len(negatives), np.int8)])
+    training_set = Windows.make(
         features=np.concatenate([positives, negatives]),
-        labels=np.concatenate([np.ones(len(positives), np.int8), np.zeros(len(negatives), np.int8)]),
-        sources=positive_sources + negative_sources,
+        labels=labels,
+        keys=make_keys(names, keys["level"], keys["row"], keys["column"], keys["source"], keys["person"]),
+        ious=(labels == 1).astype(np.float64),
+        n=len(labels),
+        n_features=hog.n_features,
     )
     return training_set, skipped + skipped_negatives
+
+
+def __getattr__(name: str):
+    # TrainingSet was the round-0 record before Windows was the one record.
+    if name == "TrainingSet":
+        warnings.warn("hogdet.sampling.TrainingSet is deprecated: initial_training_set returns hogdet.windows.Windows",
+                      DeprecationWarning, stacklevel=2)
+        return Windows
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

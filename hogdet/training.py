@@ -1,8 +1,8 @@
 """Training a detector: the round-0 detector of a data set and hogdet's fit policy.
 
 The round-0 samples themselves (person windows, random negatives, the
-initial :class:`TrainingSet`) are drawn by :mod:`hogdet.sampling`; their
-names stay importable from here.
+initial training set, a :class:`hogdet.windows.Windows`) are drawn by
+:mod:`hogdet.sampling`; their names stay importable from here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from .features import HOGParameters
 from .model import DEFAULT_C, HOGDetector
 from .sampling import (  # noqa: F401  (re-exported: the names' old home)
     NEGATIVE_SCAN,
-    TrainingSet,
     annotated_images,
     annotated_positive_features,
     crop_window_features,
@@ -74,7 +73,7 @@ def learnt_person_aspect(dataset, min_height: float = 50.0) -> float | None:
 
 
 def train_detector(
-    training_set: TrainingSet,
+    training_set,
     hog: HOGParameters = HOGParameters(),
     C: float = DEFAULT_C,
     seed: int = 0,
@@ -82,7 +81,10 @@ def train_detector(
     metadata: dict | None = None,
     calibration: str = "holdout",
 ) -> HOGDetector:
-    """``HOGDetector.from_hog(hog, ...).fit(...)`` on a training set's features and labels."""
+    """``HOGDetector.from_hog(hog, ...).fit(...)`` on a training set's features and labels.
+
+    ``training_set`` is a :class:`hogdet.windows.Windows` (anything with ``features`` and ``labels``).
+    """
     return fit_detector(training_set.features, training_set.labels, hog, C, sample_weight, seed,
                         metadata=metadata, calibration=calibration)
 

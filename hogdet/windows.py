@@ -1,9 +1,10 @@
 """One record for detection windows: :class:`Windows`.
 
-Scanned candidates, what a strategy keeps, one round's mined samples and the
-whole training pool are all :class:`Windows`: parallel columns, one entry per
-window, with :meth:`Windows.take` and :meth:`Windows.concatenate`. It
-depends on numpy alone, so that detection and training can use it too.
+Detection results, scanned candidates, what a strategy keeps, one round's
+mined samples, the round-0 training set and the whole training pool are all
+:class:`Windows`: parallel columns, one entry per window, with
+:meth:`Windows.take` and :meth:`Windows.concatenate`. It depends on numpy
+alone, so that detection and training can use it too.
 
 Each window has a typed key (a numpy structured array, :data:`KEY_DTYPE`)
 instead of a joined string, so nothing is parsed back:
@@ -31,6 +32,7 @@ joins the training set twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
 
@@ -84,13 +86,27 @@ def make_keys(image, level=-1, row=-1, column=-1, source="scan", person=-1, coun
     return keys
 
 
-def _concatenate_keys(parts: list[np.ndarray]) -> np.ndarray:
+def concatenate_keys(parts: list[np.ndarray]) -> np.ndarray:
+    """The keys of ``parts`` in order, in a dtype wide enough for all their strings."""
     image_width = max((part.dtype["image"].itemsize // 4 for part in parts), default=1)
     source_width = max((part.dtype["source"].itemsize // 4 for part in parts), default=9)
     dtype = key_dtype(image_width, source_width)
     if not parts:
         return np.zeros(0, dtype)
     return np.concatenate([part.astype(dtype) for part in parts])
+
+
+def relative_name(path: str | Path, root: str | Path | None) -> str:
+    """``path`` relative to ``root`` (as given if it is not inside, or without a root), with forward slashes.
+
+    The ``image`` of a window key: names do not depend on where the data set lies.
+    """
+    if root is not None:
+        try:
+            return Path(path).relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return Path(path).as_posix()
 
 
 def key_set(keys: np.ndarray) -> set[tuple]:
@@ -108,7 +124,8 @@ class Windows:
         HOG feature vectors (``n_features`` may be 0 where none are needed,
         for example in a strategy's candidates).
     labels : ndarray of int8, shape (n,)
-        1 person, 0 background, -1 neither (ambiguous overlap).
+        1 person, 0 background, -1 neither (ambiguous overlap, or not
+        labelled, as in a detection result).
     weights : ndarray of float, shape (n,)
         Sample weights of the last retraining (1 until a strategy sets them).
     keys : structured ndarray, shape (n,)
@@ -189,6 +206,16 @@ class Windows:
     def n_features(self) -> int:
         return self.features.shape[1]
 
+    @property
+    def levels(self) -> np.ndarray:
+        """Pyramid level of each scanned window (the keys' ``level``), shape (n,), int."""
+        return self.keys["level"].astype(np.intp)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Top-left cell (row, column) of each scanned window in its level's grid, shape (n, 2), int."""
+        return np.column_stack([self.keys["row"], self.keys["column"]]).astype(np.intp)
+
     def take(self, indices: np.ndarray) -> "Windows":
         """The windows at ``indices`` (integers or a boolean mask), in that order."""
         return Windows(**{field.name: getattr(self, field.name)[indices] for field in fields(self)})
@@ -203,7 +230,7 @@ class Windows:
             for field in fields(Windows)
             if field.name != "keys"
         }
-        return Windows(keys=_concatenate_keys([part.keys for part in parts]), **columns)
+        return Windows(keys=concatenate_keys([part.keys for part in parts]), **columns)
 
     @staticmethod
     def gather(parts: list["Windows"], n_features: int = 0) -> "Windows":

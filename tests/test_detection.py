@@ -101,6 +101,33 @@ def test_every_window_is_scored_once(astronaut):
     np.testing.assert_allclose(found.probabilities, 1 / (1 + np.exp(-1.0)))
 
 
+def test_scan_reports_windows_keyed_by_level_and_cell(astronaut):
+    # One level (no padding, max_scale 1): 10 x 11 window positions, each
+    # keyed (image name, level 0, its top-left cell, "scan"), unlabelled.
+    image = astronaut[:200, :150]
+    found, _, _ = scan_image(image, constant_detector(), ScanParameters(padding=0, max_scale=1.0),
+                             image_name="astronaut")
+    expected = {(row, col) for row in range(10) for col in range(11)}
+    assert set(zip(found.keys["row"].tolist(), found.keys["column"].tolist())) == expected
+    assert set(found.keys["image"].tolist()) == {"astronaut"} and set(found.keys["source"].tolist()) == {"scan"}
+    assert found.levels.tolist() == [0] * 110 and found.labels.tolist() == [-1] * 110
+    np.testing.assert_array_equal(found.positions, np.column_stack([found.keys["row"], found.keys["column"]]))
+    # The person box of the window at cell (r, c): 8 px per cell, the 64x128 window less its 16-px margin.
+    row, col = found.positions[5]
+    np.testing.assert_allclose(found.boxes[5], [8 * col, 8 * row + 16, 8 * col + 64, 8 * row + 112])
+
+
+def test_detections_is_a_deprecated_name_of_windows():
+    import hogdet
+    import hogdet.detection
+    from hogdet.windows import Windows
+
+    with pytest.warns(DeprecationWarning):
+        assert hogdet.detection.Detections is Windows
+    with pytest.warns(DeprecationWarning):
+        assert hogdet.Detections is Windows
+
+
 def test_detect_keeps_only_boxes_above_the_probability(astronaut):
     found = detect(astronaut[:300, :300], constant_detector(bias=-5.0), threshold=0.5)
     assert len(found) == 0  # p = 1 / (1 + e^5) < 0.5 everywhere

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from skimage import io as skio
 
-from hogdet.detection import Detections, ScanParameters
+from hogdet.detection import ScanParameters
 from hogdet.evaluation import (
     average_precision,
     evaluate,
@@ -22,6 +22,7 @@ from hogdet.evaluation import (
     log_average_miss_rate,
     miss_rate_at_fppw,
 )
+from hogdet.windows import Windows
 
 
 class TableScorer:
@@ -44,9 +45,7 @@ class TableScorer:
         boxes, scores = self.windows[image.shape[:2]]
         boxes, scores = np.asarray(boxes, float).reshape(-1, 4), np.asarray(scores, float)
         keep = scores >= min_score
-        n = int(keep.sum())
-        found = Detections(boxes[keep], scores[keep], 1 / (1 + np.exp(-scores[keep])), np.zeros(n, int),
-                           np.zeros((n, 2), int))
+        found = Windows.make(boxes=boxes[keep], scores=scores[keep], probabilities=1 / (1 + np.exp(-scores[keep])))
         return found, len(scores)
 
 

@@ -108,8 +108,9 @@ def test_draw_detections_returns_its_artists():
     assert axes[0, 0].get_ylim() == (60, 0)  # image rows downwards
 
 
-def test_draw_detections_older_form_writes_the_image_size(tmp_path):
-    out = draw_detections(np.zeros((60, 80, 3)), np.zeros((0, 4)), np.zeros(0), tmp_path / "d.png", dpi=20)
+def test_draw_detections_saved_is_the_image_size(tmp_path):
+    out = save_figure(draw_detections(np.zeros((60, 80, 3)), np.zeros((0, 4)), np.zeros(0), dpi=20).figure_,
+                      tmp_path / "d.png")
     assert out == tmp_path / "d.png"
     _assert_png(out, 80, 60)
 

@@ -104,6 +104,13 @@ def test_initial_set_counts_and_labels(small_data):
     assert skipped == []
     assert training_set.features.shape == (10 + 15, 3780)
     assert training_set.labels.tolist() == [1] * 10 + [0] * 15
+    # Typed keys: a crop is itself; a random negative is (image, level, cell row, cell column).
+    assert training_set.keys["source"].tolist() == ["crop"] * 10 + ["random"] * 15
+    assert training_set.keys["image"][0] == crops[0].as_posix()
+    assert set(training_set.keys["image"][10:].tolist()) == {path.as_posix() for path in negatives}
+    named, _ = initial_training_set(crops[:1], negatives[:1], negatives_per_image=2, root=small_data)
+    assert named.keys["image"].tolist() == ["96X160H96/Train/pos/" + crops[0].name] + ["Train/neg/" + negatives[0].name] * 2
+    assert named.ious.tolist() == [1.0, 0.0, 0.0]
     with pytest.raises(DatasetError, match="no negative images"):
         initial_training_set(crops, [])
     with pytest.raises(DatasetError, match="no positive crops"):
@@ -119,3 +126,11 @@ def test_negative_counts_below_one_name_the_parameter(small_data, count):
     assert raised.value.parameter == "negatives_per_image" and "--" not in str(raised.value)
     with pytest.raises(ParameterError, match=f"^per_image must be at least 1, got {count}$"):
         random_negative_features(negatives, per_image=count)
+
+
+def test_training_set_is_a_deprecated_name_of_windows():
+    import hogdet.sampling
+    from hogdet.windows import Windows
+
+    with pytest.warns(DeprecationWarning):
+        assert hogdet.sampling.TrainingSet is Windows

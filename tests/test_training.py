@@ -23,7 +23,7 @@ def test_sampling_names_are_still_importable_from_training():
     import hogdet.sampling
     import hogdet.training
 
-    for name in ("TrainingSet", "initial_training_set", "positive_features", "random_negative_features",
+    for name in ("initial_training_set", "positive_features", "random_negative_features",
                  "annotated_positive_features", "annotated_images", "crop_window_features",
                  "person_window_boxes", "person_window_features", "window_person_aspect", "NEGATIVE_SCAN"):
         assert getattr(hogdet.training, name) is getattr(hogdet.sampling, name)
@@ -31,10 +31,10 @@ def test_sampling_names_are_still_importable_from_training():
 
 
 def test_train_detector_is_the_estimator_fitted_on_the_set():
-    from hogdet.sampling import TrainingSet
+    from hogdet.windows import Windows
 
     features, labels = separable_data()
-    training_set = TrainingSet(features=features, labels=labels.astype(np.int8))
+    training_set = Windows.make(features=features, labels=labels.astype(np.int8))
     trained = train_detector(training_set, SMALL, C=0.2, seed=4)
     reference = HOGDetector.from_hog(SMALL, C=0.2, seed=4).fit(features, labels)
     np.testing.assert_array_equal(trained.weights, reference.weights)

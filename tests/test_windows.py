@@ -1,9 +1,11 @@
 """The Windows record: columns that stay together, typed keys, groups; and the pool's fresh selection."""
 
+from pathlib import Path
+
 import numpy as np
 
 from hogdet.mining.strategies import HardNegative
-from hogdet.windows import Windows, make_keys
+from hogdet.windows import Windows, make_keys, relative_name
 
 
 def hand_windows(images, labels, sources="scan", people=-1, n_features=2):
@@ -73,3 +75,16 @@ def test_gather_equals_concatenate_and_lets_the_parts_features_go():
     assert len(gathered) == 7 and gathered.scores.shape == (7,)
     assert all(part.features.shape == (len(part), 0) for part in parts)
     assert Windows.gather([], n_features=5).features.shape == (0, 5)
+
+
+def test_image_names_are_relative_to_the_root_with_forward_slashes():
+    assert relative_name(Path("/data/set/Train/neg/a.png"), Path("/data/set")) == "Train/neg/a.png"
+    assert relative_name("/elsewhere/a.png", "/data/set") == "/elsewhere/a.png"  # not inside: as given
+    assert relative_name("x/a.png", None) == "x/a.png"
+
+
+def test_levels_and_positions_are_read_from_the_keys():
+    windows = Windows.make(keys=make_keys("a", [2, 0], [5, 7], [1, 3], "scan"))
+    assert windows.levels.tolist() == [2, 0]
+    assert windows.positions.tolist() == [[5, 1], [7, 3]]
+    assert Windows.empty().positions.shape == (0, 2)

@@ -108,8 +108,9 @@ def detect(images, model, threshold, as_json, out, nms_overlap, nms_measure, nms
                 click.echo(line)
         if out is not None:
             from ..io import read_image
-            from ..plotting import draw_detections
+            from ..plotting import draw_detections, save_figure
 
-            draw_detections(read_image(path), found.boxes, found.probabilities, out / f"{path.stem}.png")
+            drawn = draw_detections(read_image(path), found.boxes, found.probabilities)
+            save_figure(drawn.figure_, out / f"{path.stem}.png")
     if failures:
         raise click.ClickException(f"{failures} of {len(images)} images could not be read")

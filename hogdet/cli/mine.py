@@ -18,7 +18,14 @@ from .options import (
     strategy_options,
     training_options,
 )
-from .settings import check_some_strategy_takes, mining_options, recipe_from_options, strategy_for, strategy_settings
+from .settings import (
+    check_some_strategy_takes,
+    check_strategy_takes,
+    mining_options,
+    recipe_from_options,
+    strategy_for,
+    strategy_settings,
+)
 
 
 @main.command()
@@ -60,7 +67,7 @@ def mine(data, rounds, out, strategy, resume, backend, scheduler, **values):
         recipe_settings, overridden = recipe_from_options(values, strategy)
         name = recipe_settings["strategy"]
         settings = strategy_settings(values)
-        chosen = strategy_for(name, settings)  # an explicit option the strategy does not take: a usage error
+        check_strategy_takes(name, settings)  # an explicit option the strategy does not take: a usage error
         # The preset's scan_positive_images belongs to its own strategy, not to one named instead.
         own = strategy is None or strategy == PRESETS[preset]["strategy"]
         chosen = strategy_for(name, recipe_strategy_settings(recipe_settings, name, settings, own_strategy=own))

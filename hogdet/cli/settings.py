@@ -51,14 +51,21 @@ def check_some_strategy_takes(names: list[str], settings: dict) -> None:
         raise click.UsageError(f"{flags}: not an option of any of --strategies {','.join(names)}")
 
 
-def strategy_for(name: str, settings: dict):
-    """The strategy ``name`` with the given options; an option it does not take is a usage error."""
-    from ..strategies import make_strategy, strategy_parameters
+def check_strategy_takes(name: str, settings: dict) -> None:
+    """An option given for ``--strategy name`` that the strategy does not take is a usage error."""
+    from ..strategies import strategy_parameters
 
     unused = sorted(set(settings) - set(strategy_parameters(name)))
     if unused:
         flags = ", ".join(flag(parameter) for parameter in unused)
         raise click.UsageError(f"{flags}: not an option of --strategy {name}")
+
+
+def strategy_for(name: str, settings: dict):
+    """The strategy ``name`` with the given options; an option it does not take is a usage error."""
+    from ..strategies import make_strategy
+
+    check_strategy_takes(name, settings)
     return make_strategy(name, **settings)
 
 

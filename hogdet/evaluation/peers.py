@@ -19,10 +19,11 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..detection import Detections, ScanParameters, pad_image, scan_image
+from ..detection import ScanParameters, no_windows, pad_image, scan_image
 from ..errors import HogdetError
 from ..model import Detector
 from ..training import crop_window_features
+from ..windows import Windows, make_keys
 
 __all__ = ["HogdetScorer", "OpenCVPeopleDetector"]
 
@@ -37,7 +38,7 @@ class HogdetScorer:
     def decision_at(self, probability: float) -> float:
         return self.detector.decision_at(probability)
 
-    def scan(self, image: np.ndarray, scan: ScanParameters, min_score: float) -> tuple[Detections, int]:
+    def scan(self, image: np.ndarray, scan: ScanParameters, min_score: float) -> tuple[Windows, int]:
         found, n_windows, _ = scan_image(image, self.detector, scan, min_score=min_score)
         return found, n_windows
 
@@ -100,10 +101,10 @@ class OpenCVPeopleDetector:
             return np.ascontiguousarray(np.repeat(pixels[:, :, None], 3, axis=2))
         return np.ascontiguousarray(pixels[:, :, ::-1])
 
-    def scan(self, image: np.ndarray, scan: ScanParameters, min_score: float) -> tuple[Detections, int]:
+    def scan(self, image: np.ndarray, scan: ScanParameters, min_score: float) -> tuple[Windows, int]:
         padded = self._as_bgr8(pad_image(image, scan.padding))
         if padded.shape[0] < 128 or padded.shape[1] < 64:
-            return Detections.concatenate([]), 0
+            return no_windows(), 0
         # detectMultiScale compares the full SVM value (bias included) with
         # hitThreshold and reports that value as the weight.
         threshold = float(min_score) if np.isfinite(min_score) else -1e9
@@ -119,12 +120,12 @@ class OpenCVPeopleDetector:
             [rects[:, 0], rects[:, 1] + height / 8, rects[:, 0] + rects[:, 2], rects[:, 1] + height * 7 / 8]
         ) - scan.padding
         n_windows = self._count_windows(padded.shape[:2], scan)
-        detections = Detections(
+        detections = Windows.make(
+            labels=np.full(len(scores), -1, np.int8),
+            keys=make_keys("", 0, 0, 0, "scan", count=len(scores)),  # OpenCV does not report the level
             boxes=boxes,
             scores=scores,
             probabilities=1.0 / (1.0 + np.exp(-scores.astype(np.float64))),
-            levels=np.zeros(len(scores), int),
-            positions=np.zeros((len(scores), 2), int),
         )
         return detections, n_windows
 

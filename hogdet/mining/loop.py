@@ -37,7 +37,7 @@ from ..features import HOGParameters
 from ..model import DEFAULT_C, Detector, package_versions
 from ..training import annotated_images, initial_training_set
 from . import scan as scanning
-from .pool import GrowingFeatures, reserve_rows, retrain, round_zero_windows, select_fresh
+from .pool import GrowingFeatures, reserve_rows, retrain, select_fresh
 from .run_folder import METRICS_COLUMNS, RunFolder
 from .strategies import HardNegative, Strategy
 from ..windows import Windows
@@ -173,12 +173,11 @@ def _round_zero(dataset, options: MiningOptions, n_jobs: int, progress: bool, tr
     """The round-0 pool, and its detector if ``train`` (a resumed run reads its own from the folder)."""
     from ..datasets import dataset_fingerprint
 
-    training_set, skipped = initial_training_set(
+    pool, skipped = initial_training_set(
         dataset.train_positive_crops, dataset.train_negative_images, options.hog, options.negatives_per_image,
         options.seed, n_jobs, progress,
-        annotated_images=annotated_images(dataset) if options.annotated_positives else (),
+        annotated_images=annotated_images(dataset) if options.annotated_positives else (), root=dataset.root,
     )
-    pool = round_zero_windows(training_set, Path(dataset.root))
     start, detector = time.perf_counter(), None
     if train:
         metadata = {"data": str(dataset.root), "data_fingerprint": dataset_fingerprint(dataset), "round": 0,

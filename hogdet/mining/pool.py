@@ -1,6 +1,6 @@
 """The training pool: every window the detector is trained on, as one :class:`Windows`.
 
-Round 0's crops and random negatives (:func:`round_zero_windows`) are joined,
+Round 0's crops and random negatives (:func:`hogdet.sampling.initial_training_set`) are joined,
 round after round, by what the strategy selects among the fresh windows of a
 scan (:func:`select_fresh`); :func:`retrain` fits the detector on the whole
 pool with the strategy's sample weights.
@@ -9,59 +9,13 @@ pool with the strategy's sample weights.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..model import Detector
-from ..training import TrainingSet, train_detector
-from .scan import relative_name
+from ..training import train_detector
 from .strategies import Strategy
-from ..windows import Windows, key_set, make_keys
-
-
-def round_zero_windows(training_set: TrainingSet, root: Path) -> Windows:
-    """The round-0 training set (:func:`hogdet.training.initial_training_set`) as windows.
-
-    Its ``sources`` are read once, here, into typed keys: a positive crop is
-    its own person, centred (IoU 1); an annotated person (``path|person|index|mirror``)
-    too; a random negative (``path|level|row|col``) belongs to its image, IoU 0.
-
-    Parameters
-    ----------
-    training_set : TrainingSet
-    root : Path
-        Data set root; images are named relative to it.
-
-    Returns
-    -------
-    Windows
-    """
-    n = len(training_set)
-    images, levels, rows, columns, sources, people = [], np.full(n, -1), np.full(n, -1), np.full(n, -1), [], np.full(n, -1)
-    for index, (source, label) in enumerate(zip(training_set.sources, training_set.labels.tolist())):
-        parts = source.rsplit("|", 3)
-        if label == 1 and len(parts) == 4 and parts[1] == "person":
-            images.append(relative_name(Path(parts[0]), root))
-            sources.append("annotated")
-            people[index], levels[index] = int(parts[2]), int(parts[3])
-        elif label == 1:
-            images.append(relative_name(Path(source), root))
-            sources.append("crop")
-        else:
-            images.append(relative_name(Path(parts[0]), root))
-            sources.append("random")
-            levels[index], rows[index], columns[index] = (int(value) for value in parts[1:])
-    positive = training_set.labels == 1
-    return Windows.make(
-        features=training_set.features,
-        labels=training_set.labels,
-        keys=make_keys(np.array(images, dtype=str), levels, rows, columns, np.array(sources, dtype=str), people),
-        ious=positive.astype(np.float64),
-        rounds=training_set.rounds,
-        n=n,
-        n_features=training_set.features.shape[1],
-    )
+from ..windows import Windows, key_set
 
 
 class GrowingFeatures:
@@ -174,7 +128,5 @@ def retrain(
     if previous is not None:
         probabilities = previous.probability(previous.decision_function(pool.features))
     weights = strategy.sample_weights(pool.labels, probabilities, ious=pool.ious, groups=pool.groups())
-    detector = train_detector(
-        TrainingSet(pool.features, pool.labels), hog, C, seed, sample_weight=weights, metadata=metadata
-    )
+    detector = train_detector(pool, hog, C, seed, sample_weight=weights, metadata=metadata)
     return Retrained(detector, weights)

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from ..detection import Detections, ScanParameters, box_iou, detection_features, scan_image
+from ..detection import ScanParameters, box_iou, detection_features, no_windows, scan_image
 from ..errors import ImageReadError
 from ..io import read_image
 from ..model import Detector
@@ -29,7 +28,7 @@ from ..parallel import parallel_map
 from ..training import person_window_boxes, person_window_features
 from .rules import PERSON_IOU
 from .strategies import Strategy
-from ..windows import Windows, make_keys
+from ..windows import Windows, make_keys, relative_name  # noqa: F401 (relative_name: its old home)
 
 #: A window overlapping an annotated person at least PERSON_IOU is a person;
 #: below the background IoU it is background; in between it is neither.
@@ -84,14 +83,6 @@ class RoundScan:
         return self.windows.features
 
 
-def relative_name(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` (as given if it is not inside), with forward slashes."""
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
-
-
 def scan_items(dataset, strategy: Strategy) -> list[ScanItem]:
     """What a round scans: the person-free images, and the annotated photographs the strategy uses."""
     items = [(str(path), relative_name(path, dataset.root), None) for path in dataset.train_negative_images]
@@ -127,21 +118,17 @@ def _scanned_windows(image, truths, detector: Detector, strategy: Strategy, scan
     called_person = detector.decision_at(0.5)
     if truths is None or strategy.scan_positive_images:
         min_score = min(strategy.minimum_score(detector), called_person)
-        found, n_windows, grids = scan_image(image, detector, scan, min_score=min_score, keep_grids=True)
+        found, n_windows, grids = scan_image(image, detector, scan, min_score=min_score, keep_grids=True,
+                                             image_name=name)
     else:  # a photograph visited only for the windows around its people
-        found, n_windows, grids = Detections.concatenate([]), 0, {}
+        found, n_windows, grids = no_windows(name), 0, {}
     ious, people = best_overlaps(found.boxes, truths)
     labels = labels_from_ious(ious)
     false_positives = int(np.sum((labels == 0) & (found.scores > called_person)))
-    candidates = Windows.make(
-        labels=labels,
-        keys=make_keys(name, found.levels, found.positions[:, 0], found.positions[:, 1], "scan", people),
-        boxes=found.boxes,
-        scores=found.scores,
-        probabilities=found.probabilities,
-        ious=ious,
-    )
-    return candidates, found, grids, n_windows, false_positives
+    keys = found.keys.copy()
+    keys["person"] = people
+    candidates = found.with_columns(labels=labels, keys=keys, ious=np.asarray(ious, np.float64))
+    return candidates, grids, n_windows, false_positives
 
 
 def _person_windows(image, truths, detector: Detector, strategy: Strategy, name: str, rng) -> Windows:
@@ -179,13 +166,13 @@ def scan_one_image(
     except ImageReadError as error:
         return ImageScan(name, Windows.empty(detector.hog.n_features), error=str(error))
     rng = image_generator(seed, round_index, name)
-    scanned, found, grids, n_windows, false_positives = _scanned_windows(image, truths, detector, strategy, scan, name)
+    scanned, grids, n_windows, false_positives = _scanned_windows(image, truths, detector, strategy, scan, name)
     people = _person_windows(image, truths, detector, strategy, name, rng)
     candidates = Windows.concatenate([scanned, people.with_columns(features=np.zeros((len(people), 0), np.float32))])
     kept = strategy.keep_in_image(candidates, rng)
     from_scan = kept < len(scanned)
     features = np.empty((len(kept), detector.hog.n_features), np.float32)
-    features[from_scan] = detection_features(found.take(kept[from_scan]), grids, detector.hog)
+    features[from_scan] = detection_features(scanned.take(kept[from_scan]), grids, detector.hog)
     features[~from_scan] = people.features[kept[~from_scan] - len(scanned)]
     windows = candidates.take(kept).with_columns(features=features)
     return ImageScan(name, windows, n_windows + len(people), false_positives)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._figures import _new_figure, save_figure
+from ._figures import _new_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -118,11 +116,11 @@ def draw_detections(
     image: np.ndarray,
     boxes: np.ndarray,
     probabilities: np.ndarray,
-    ax: Axes | str | os.PathLike | None = None,
+    ax: Axes | None = None,
     *,
     truths: np.ndarray | None = None,
     dpi: int = 100,
-) -> DetectionsDisplay | Path:
+) -> DetectionsDisplay:
     """Draw an image with its detected boxes (and optional ground truth).
 
     Parameters
@@ -134,8 +132,7 @@ def draw_detections(
         Written beside each box.
     ax : matplotlib Axes, optional
         Where to draw; by default a new figure of exactly the image's size
-        in pixels at ``dpi``. A path here is the older form: the drawing is
-        written there (:func:`save_figure`) and the path returned.
+        in pixels at ``dpi`` (write it with :func:`save_figure`).
     truths : ndarray, shape (m, 4), optional
         Ground-truth boxes, drawn dashed yellow.
     dpi : int
@@ -144,12 +141,9 @@ def draw_detections(
     Returns
     -------
     DetectionsDisplay
-        (a Path in the older form).
     """
     from matplotlib.patches import Rectangle
 
-    if isinstance(ax, (str, os.PathLike)):  # the older form draw_detections(..., path)
-        return save_figure(draw_detections(image, boxes, probabilities, truths=truths, dpi=dpi).figure_, ax)
     rows, cols = image.shape[:2]
     if ax is None:
         ax = _new_figure((cols / dpi, rows / dpi), dpi, layout=None).add_axes((0, 0, 1, 1))
