@@ -46,7 +46,7 @@ from hogdet.features import HOGParameters
 from hogdet.io import read_image
 from hogdet.metrics import average_precision, log_average_miss_rate
 from hogdet.mining import MiningOptions, mine, train_round_zero
-from hogdet.model import fit_detector
+from hogdet.training import fit_detector
 from hogdet.peers import HogdetScorer
 from hogdet.strategies import make_strategy
 from hogdet.training import positive_features, random_negative_features

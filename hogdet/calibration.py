@@ -44,6 +44,20 @@ def base_rate_sigmoid(labels: np.ndarray) -> tuple[float, float]:
     return -1e-9, float(np.log(1.0 / rate - 1.0))
 
 
+def rising_sigmoid(decision_values: np.ndarray, labels: np.ndarray) -> tuple[float, float, bool]:
+    """Platt's sigmoid if it rises with the score, else the base rate: ``(a, b, rises)``."""
+    platt_a, platt_b = platt_coefficients(decision_values, labels)
+    if platt_a < 0:
+        return platt_a, platt_b, True
+    # Held-out scores that do not rise with the person class: the best
+    # sigmoid whose probability does not fall with the score is flat (the
+    # log-likelihood is concave in (a, b), so the optimum under a <= 0 lies
+    # on a = 0) at Platt's smoothed base rate. A tiny negative slope keeps
+    # it invertible.
+    platt_a, platt_b = base_rate_sigmoid(labels)
+    return platt_a, platt_b, False
+
+
 def platt_coefficients(decision_values: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Platt's (1999) sigmoid fitted to decision values, with scikit-learn's implementation.
 

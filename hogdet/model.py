@@ -25,15 +25,15 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .calibration import CALIBRATIONS, SOLVERS, base_rate_sigmoid, fit_svm_with_held_out, platt_coefficients
+from .calibration import CALIBRATIONS, SOLVERS, fit_svm_with_held_out, platt_coefficients, rising_sigmoid
 from .errors import ModelFormatError, ParameterError, TrainingError
 from .features import FITTED_SCALE_EXPONENT, HOGParameters
 # The model file, the bundled model and provenance live in their own
 # modules; their names stay importable from here for older code.
-from .modelfile import SVM_PARAMETERS, default_model_path, load_default_model, load_model, write_model
+from .modelfile import SVM_PARAMETERS, check_coefficients, default_model_path, load_default_model, load_model, write_model
 from .provenance import package_versions
 
-__all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "default_model_path", "fit_detector",
+__all__ = ["DEFAULT_C", "Detector", "HOGDetector", "TrainingError", "default_model_path",
            "load_default_model", "load_model", "package_versions", "platt_coefficients"]
 
 #: Default SVM regularisation. Dalal & Triggs used a soft linear SVM with
@@ -65,11 +65,8 @@ class HOGDetector(ClassifierMixin, BaseEstimator):
         SVM fitted on the other ``calibration_folds - 1``, then the SVM
         refitted on all windows (2 fits; the same SVM as ``'cv'``).
         ``'single'``: as ``'holdout'`` without the refit (1 fit; the SVM
-        sees ``(calibration_folds - 1) / calibration_folds`` of the windows).
-        ``benchmarks/training_speed.py`` compares them: on a 34,000-window
-        mining pool ``'holdout'`` fits 1.7x faster than ``'cv'`` with the
-        same SVM and the same held-out Brier score to 1e-4; ``'single'`` is
-        faster still but its SVM, trained on less, detects worse.
+        sees ``(calibration_folds - 1) / calibration_folds`` of the windows,
+        and detects worse; ``benchmarks/training_speed.py`` compares them).
     calibration_folds : int
         Folds of the stratified split (shuffled with ``seed``).
     max_iter : int
@@ -191,17 +188,7 @@ transform_sqrt, margin, interpolation, block_sigma, scale_exponent
             finite, or the Platt slope is not negative.
         """
         detector = cls.from_hog(hog, **params)
-        weights = np.asarray(weights, dtype=np.float32).ravel()
-        if weights.shape != (hog.n_features,):
-            raise ModelFormatError(
-                f"weight vector has {weights.size} values, the HOG parameters need {hog.n_features}"
-            )
-        if not (np.all(np.isfinite(weights)) and np.isfinite([bias, platt_a, platt_b]).all()):
-            raise ModelFormatError("the weights, bias or Platt coefficients are not finite")
-        if not platt_a < 0:
-            raise ModelFormatError(
-                f"Platt slope must be negative so that probability rises with the score, got {platt_a}"
-            )
+        weights = check_coefficients(weights, bias, platt_a, platt_b, hog)
         detector.coef_ = weights[np.newaxis, :]
         detector.intercept_ = np.array([float(bias)])
         detector.platt_a_, detector.platt_b_ = float(platt_a), float(platt_b)
@@ -262,16 +249,8 @@ transform_sqrt, margin, interpolation, block_sigma, scale_exponent
             X, labels, sample_weight, C=self.C, calibration=self.calibration,
             calibration_folds=self.calibration_folds, max_iter=self.max_iter, seed=self.seed, solver=self.solver,
         )
-        held_out, held_out_labels = fitted.held_out, fitted.held_out_labels
-        platt_a, platt_b = platt_coefficients(held_out, held_out_labels)
-        ranks = platt_a < 0
+        platt_a, platt_b, ranks = rising_sigmoid(fitted.held_out, fitted.held_out_labels)
         if not ranks:
-            # Held-out scores that do not rise with the person class: the
-            # best sigmoid whose probability does not fall with the score
-            # is flat (the log-likelihood is concave in (a, b), so the
-            # optimum under a <= 0 lies on a = 0) at Platt's smoothed
-            # base rate. A tiny negative slope keeps it invertible.
-            platt_a, platt_b = base_rate_sigmoid(held_out_labels)
             warnings.warn(
                 "the SVM's held-out scores do not rise with the person class; probabilities are the "
                 "base rate (metadata_['calibrated'] is False)",
@@ -421,11 +400,3 @@ def _same(first, second) -> bool:
         return np.array_equal(first, second)
     return first == second
 
-
-def __getattr__(name: str):
-    # fit_detector moved to hogdet.training (which imports this module).
-    if name == "fit_detector":
-        from .training import fit_detector
-
-        return fit_detector
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

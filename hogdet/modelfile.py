@@ -30,6 +30,25 @@ FORMAT_VERSION = 1
 SVM_PARAMETERS = ("C", "calibration", "calibration_folds", "max_iter", "seed", "solver")
 
 
+def check_coefficients(weights, bias: float, platt_a: float, platt_b: float, hog: HOGParameters) -> np.ndarray:
+    """The weights as float32, shape (n_features,), if a model's arrays are usable.
+
+    Raises
+    ------
+    ModelFormatError
+        If the weights do not fit the HOG parameters, a value is not finite,
+        or the Platt slope is not negative.
+    """
+    weights = np.asarray(weights, dtype=np.float32).ravel()
+    if weights.shape != (hog.n_features,):
+        raise ModelFormatError(f"weight vector has {weights.size} values, the HOG parameters need {hog.n_features}")
+    if not (np.all(np.isfinite(weights)) and np.isfinite([bias, platt_a, platt_b]).all()):
+        raise ModelFormatError("the weights, bias or Platt coefficients are not finite")
+    if not platt_a < 0:
+        raise ModelFormatError(f"Platt slope must be negative so that probability rises with the score, got {platt_a}")
+    return weights
+
+
 def write_model(detector, path: str | os.PathLike) -> Path:
     """Write a fitted :class:`hogdet.model.HOGDetector` as one pickle-free ``.npz`` file (atomically)."""
     path = Path(path)

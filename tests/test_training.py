@@ -27,7 +27,6 @@ def test_sampling_names_are_still_importable_from_training():
                  "annotated_positive_features", "annotated_images", "crop_window_features",
                  "person_window_boxes", "person_window_features", "window_person_aspect", "NEGATIVE_SCAN"):
         assert getattr(hogdet.training, name) is getattr(hogdet.sampling, name)
-    assert hogdet.model.fit_detector is fit_detector
 
 
 def test_train_detector_is_the_estimator_fitted_on_the_set():
