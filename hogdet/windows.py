@@ -109,6 +109,33 @@ def relative_name(path: str | Path, root: str | Path | None) -> str:
     return Path(path).as_posix()
 
 
+def take_rows(parts: "list[Windows]", rows: np.ndarray, n_features: int = 0) -> np.ndarray:
+    """Features of ``rows`` of the records ``parts`` taken end to end, without concatenating them.
+
+    Parameters
+    ----------
+    parts : list of Windows
+    rows : ndarray of int, shape (m,)
+        Indices into the concatenation of ``parts``.
+    n_features : int
+        Feature length when ``parts`` is empty.
+
+    Returns
+    -------
+    ndarray of float32, shape (m, n_features)
+    """
+    rows = np.asarray(rows, np.int64)
+    n_features = parts[0].n_features if parts else n_features
+    out = np.empty((len(rows), n_features), np.float32)
+    ends = np.cumsum([len(part) for part in parts])
+    owner = np.searchsorted(ends, rows, side="right")
+    for index in np.unique(owner):
+        mine = owner == index
+        start = ends[index] - len(parts[index])
+        out[mine] = parts[index].features[rows[mine] - start]
+    return out
+
+
 def key_set(keys: np.ndarray) -> set[tuple]:
     """The keys as a set of tuples (for membership tests)."""
     return set(keys.tolist())
@@ -231,26 +258,6 @@ class Windows:
             if field.name != "keys"
         }
         return Windows(keys=concatenate_keys([part.keys for part in parts]), **columns)
-
-    @staticmethod
-    def gather(parts: list["Windows"], n_features: int = 0) -> "Windows":
-        """:meth:`concatenate`, emptying ``parts`` as it goes.
-
-        Each part is replaced in the list by a feature-less copy once its
-        features are copied, so that when the list holds the only references
-        (a scan's per-image results) the features exist once, not twice.
-        """
-        total = sum(len(part) for part in parts)
-        n_features = parts[0].n_features if parts else n_features
-        features = np.empty((total, n_features), np.float32)
-        start = 0
-        for index, part in enumerate(parts):
-            features[start : start + len(part)] = part.features
-            start += len(part)
-            parts[index] = part.with_columns(features=np.empty((len(part), 0), np.float32))
-        if not parts:
-            return Windows.empty(n_features)
-        return Windows.concatenate(parts).with_columns(features=features)
 
     def with_columns(self, **columns) -> "Windows":
         """A copy with some columns replaced."""

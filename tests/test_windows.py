@@ -60,21 +60,17 @@ def test_select_fresh_leaves_out_windows_already_in_the_pool():
     assert added.keys.tolist() == [("c", 0, 0, 0, "scan", -1)]
 
 
-def test_gather_equals_concatenate_and_lets_the_parts_features_go():
+def test_take_rows_equals_taking_from_the_concatenation():
+    from hogdet.windows import take_rows
+
     rng = np.random.default_rng(0)
-    parts = [
-        Windows.make(features=rng.random((n, 5), dtype=np.float32), scores=rng.random(n),
-                     keys=make_keys(f"image{i}.png", level=np.arange(n)))
-        for i, n in enumerate((3, 0, 4))
-    ]
-    expected_features = np.vstack([part.features for part in parts])
-    expected_keys = np.concatenate([part.keys["image"] for part in parts])
-    gathered = Windows.gather(parts)
-    np.testing.assert_array_equal(gathered.features, expected_features)
-    np.testing.assert_array_equal(gathered.keys["image"], expected_keys)
-    assert len(gathered) == 7 and gathered.scores.shape == (7,)
-    assert all(part.features.shape == (len(part), 0) for part in parts)
-    assert Windows.gather([], n_features=5).features.shape == (0, 5)
+    parts = [Windows.make(features=rng.random((n, 5), dtype=np.float32)) for n in (3, 0, 4, 2)]
+    everything = np.vstack([part.features for part in parts])
+    rows = np.array([8, 0, 4, 4, 2, 7])
+    np.testing.assert_array_equal(take_rows(parts, rows), everything[rows])
+    # By hand: row 8 is the second of the last part, row 3 the first of the third.
+    np.testing.assert_array_equal(take_rows(parts, [8, 3]), np.vstack([parts[3].features[1], parts[2].features[0]]))
+    assert take_rows([], [], n_features=5).shape == (0, 5)
 
 
 def test_image_names_are_relative_to_the_root_with_forward_slashes():

@@ -325,7 +325,7 @@ def mine(
             scan_seconds = time.perf_counter() - began
             for message in found.images_skipped:
                 say(f"warning: skipped {message}")
-            added = select_fresh(found.windows, pool, strategy, np.random.default_rng([options.seed, round_index]))
+            added = select_fresh(found.parts, pool, strategy, np.random.default_rng([options.seed, round_index]))
             added = added.with_columns(rounds=np.full(len(added), round_index, np.int16))
             row = _row(round_index, images_scanned=found.images_scanned, images_skipped=len(found.images_skipped),
                        windows_scanned=found.windows_scanned, false_positives=found.false_positives,

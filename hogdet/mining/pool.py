@@ -15,7 +15,7 @@ import numpy as np
 from ..model import Detector
 from ..training import train_detector
 from .strategies import Strategy
-from ..windows import Windows, key_set
+from ..windows import Windows, key_set, take_rows
 
 
 class GrowingFeatures:
@@ -75,19 +75,24 @@ def reserve_rows(strategy: Strategy, rounds: int) -> int:
     return 0 if max_hard is None else 2 * int(max_hard) * max(0, rounds)
 
 
-def select_fresh(found: Windows, pool: Windows, strategy: Strategy, rng: np.random.Generator) -> Windows:
+def select_fresh(found: Windows | list[Windows], pool: Windows, strategy: Strategy, rng: np.random.Generator) -> Windows:
     """The windows of a round's scan that join the pool, with the labels the strategy gives them.
 
-    Windows already in the pool (same key) are left out before the strategy
-    chooses.
+    ``found`` is the scan's windows, as one record or one per image
+    (:attr:`RoundScan.parts`). Windows already in the pool (same key) are
+    left out before the strategy chooses; it chooses on everything but the
+    features (which it does not read), and only the chosen windows'
+    features are copied.
     """
+    parts = [found] if isinstance(found, Windows) else list(found)
+    candidates = Windows.concatenate([part.with_columns(features=part.features[:, :0]) for part in parts])
     known = key_set(pool.keys)
-    fresh = np.flatnonzero(np.array([key not in known for key in found.keys.tolist()], bool))
-    # The strategy chooses on everything but the features (which it does
-    # not read), so that only the chosen windows' features are copied.
-    candidates = found.with_columns(features=found.features[:, :0])
+    fresh = np.flatnonzero(np.array([key not in known for key in candidates.keys.tolist()], bool))
     chosen, labels = strategy.select(candidates.take(fresh), rng)
-    return found.take(fresh[chosen]).with_columns(labels=np.asarray(labels, np.int8))
+    rows = fresh[chosen]
+    return candidates.take(rows).with_columns(
+        features=take_rows(parts, rows, pool.n_features), labels=np.asarray(labels, np.int8)
+    )
 
 
 @dataclass

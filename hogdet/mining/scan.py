@@ -28,7 +28,7 @@ from ..parallel import parallel_map
 from ..training import person_window_boxes, person_window_features
 from .rules import PERSON_IOU
 from .strategies import Strategy
-from ..windows import Windows, make_keys, relative_name  # noqa: F401 (relative_name: its old home)
+from ..windows import Windows, concatenate_keys, make_keys, relative_name  # noqa: F401 (relative_name: its old home)
 
 #: A window overlapping an annotated person at least PERSON_IOU is a person;
 #: below the background IoU it is background; in between it is neither.
@@ -64,18 +64,30 @@ class ImageScan:
 
 @dataclass
 class RoundScan:
-    """One round's scan: the kept windows of every image, and the counts."""
+    """One round's scan: the kept windows of every image, and the counts.
 
-    windows: Windows
+    The windows stay in one record per image (``parts``), so that mining
+    can copy the features of the windows it chooses without first making
+    one array of every kept window (a round can keep several times the
+    features that join the pool); :attr:`windows` is them as one record.
+    """
+
+    parts: list[Windows]
+    n_features: int
     images_scanned: int
     images_skipped: list[str]
     windows_scanned: int
     false_positives: int
 
     @property
+    def windows(self) -> Windows:
+        """Every kept window, in the order of the images (a copy)."""
+        return Windows.concatenate(self.parts, self.n_features)
+
+    @property
     def keys(self) -> list[tuple]:
         """The kept windows' keys, as tuples (see :mod:`hogdet.windows`)."""
-        return self.windows.keys.tolist()
+        return concatenate_keys([part.keys for part in self.parts]).tolist()
 
     @property
     def features(self) -> np.ndarray:
@@ -223,17 +235,11 @@ def scan_images(
         n_jobs=n_jobs, backend=backend, progress=progress, description=description,
     )
     read = [result for result in results if result.error is None]
-    skipped = [result.error for result in results if result.error is not None]
-    windows_scanned = sum(result.windows_scanned for result in read)
-    false_positives = sum(result.false_positives for result in read)
-    parts = [result.windows for result in read]
-    # Let the per-image features go as they are gathered: a round can keep
-    # several times the features that join the pool.
-    del results, read
     return RoundScan(
-        windows=Windows.gather(parts, detector.hog.n_features),
-        images_scanned=len(parts),
-        images_skipped=skipped,
-        windows_scanned=windows_scanned,
-        false_positives=false_positives,
+        parts=[result.windows for result in read],
+        n_features=detector.hog.n_features,
+        images_scanned=len(read),
+        images_skipped=[result.error for result in results if result.error is not None],
+        windows_scanned=sum(result.windows_scanned for result in read),
+        false_positives=sum(result.false_positives for result in read),
     )
