@@ -109,7 +109,7 @@ def relative_name(path: str | Path, root: str | Path | None) -> str:
     return Path(path).as_posix()
 
 
-def take_rows(parts: "list[Windows]", rows: np.ndarray, n_features: int = 0) -> np.ndarray:
+def take_rows(parts: "list[Windows]", rows: np.ndarray, n_features: int = 0, out: np.ndarray | None = None) -> np.ndarray:
     """Features of ``rows`` of the records ``parts`` taken end to end, without concatenating them.
 
     Parameters
@@ -119,14 +119,18 @@ def take_rows(parts: "list[Windows]", rows: np.ndarray, n_features: int = 0) -> 
         Indices into the concatenation of ``parts``.
     n_features : int
         Feature length when ``parts`` is empty.
+    out : ndarray of float32, shape (m, n_features), optional
+        Where to write them.
 
     Returns
     -------
     ndarray of float32, shape (m, n_features)
+        ``out`` if given.
     """
     rows = np.asarray(rows, np.int64)
     n_features = parts[0].n_features if parts else n_features
-    out = np.empty((len(rows), n_features), np.float32)
+    if out is None:
+        out = np.empty((len(rows), n_features), np.float32)
     ends = np.cumsum([len(part) for part in parts])
     owner = np.searchsorted(ends, rows, side="right")
     for index in np.unique(owner):

@@ -233,3 +233,21 @@ def test_growing_features_equal_concatenation_without_copying_the_pool():
     np.testing.assert_array_equal(grown.features, expected.features)
     np.testing.assert_array_equal(grown.keys, expected.keys)
     assert np.shares_memory(grown.features, stored.rows) and not np.shares_memory(kept, stored.rows)
+
+
+def test_selected_features_written_in_place_are_not_copied_again():
+    from hogdet.mining.pool import GrowingFeatures
+    from hogdet.windows import Windows, make_keys, take_rows
+
+    rng = np.random.default_rng(2)
+    pool = Windows.make(features=rng.random((3, 4), dtype=np.float32), keys=make_keys("a", level=np.arange(3)))
+    parts = [Windows.make(features=rng.random((n, 4), dtype=np.float32), keys=make_keys("b", level=np.arange(n)))
+             for n in (2, 3)]
+    stored = GrowingFeatures(pool.features, reserve_rows=10)
+    pool = pool.with_columns(features=stored.rows)
+    rows = np.array([4, 0])
+    placed = take_rows(parts, rows, out=stored.free_rows(2))
+    grown = stored.extend(pool, Windows.make(features=placed, keys=make_keys("b", level=rows)))
+    expected = np.vstack([pool.features, parts[1].features[2], parts[0].features[0]])
+    np.testing.assert_array_equal(grown.features, expected)
+    assert np.shares_memory(grown.features, placed)

@@ -302,14 +302,15 @@ def mine(
             say(f"warning: skipped {message}")
         pool, detector, metrics = start.training_set, start.detector, []
         stored = GrowingFeatures(pool.features, reserve_rows(strategy, options.rounds))
-        pool = pool.with_columns(features=stored.rows)
+        pool, round_zero_seconds = pool.with_columns(features=stored.rows), start.train_seconds
+        del start  # the buffer holds its features now
         if resumed is not None:
             for part in resumed.added:
                 pool = stored.extend(pool, part)
             detector, metrics = resumed.detector, resumed.metrics
             say(f"resuming {folder.path} after round {metrics[-1]['round']}")
         else:
-            metrics.append(_row(0, training_set_size=len(pool), train_seconds=start.train_seconds))
+            metrics.append(_row(0, training_set_size=len(pool), train_seconds=round_zero_seconds))
             _report(listeners, "round_finished", RoundRecord(metrics[-1], detector, Windows.empty(), pool))
         metadata = {"data": config["data"], "data_fingerprint": config["data_fingerprint"], "strategy": strategy.name,
                     **_aspect_metadata(dataset)}
@@ -325,7 +326,7 @@ def mine(
             scan_seconds = time.perf_counter() - began
             for message in found.images_skipped:
                 say(f"warning: skipped {message}")
-            added = select_fresh(found.parts, pool, strategy, np.random.default_rng([options.seed, round_index]))
+            added = select_fresh(found.parts, pool, strategy, np.random.default_rng([options.seed, round_index]), stored)
             added = added.with_columns(rounds=np.full(len(added), round_index, np.int16))
             row = _row(round_index, images_scanned=found.images_scanned, images_skipped=len(found.images_skipped),
                        windows_scanned=found.windows_scanned, false_positives=found.false_positives,

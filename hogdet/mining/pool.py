@@ -50,15 +50,25 @@ class GrowingFeatures:
         """The rows in use (a view)."""
         return self._buffer[: self._used]
 
-    def extend(self, pool: Windows, added: Windows) -> Windows:
-        """``Windows.concatenate([pool, added])``, with the features in the buffer (``pool``'s are its rows)."""
-        needed = self._used + len(added)
+    def free_rows(self, n: int) -> np.ndarray:
+        """A view of the next ``n`` unused rows, to write features in place before :meth:`extend`."""
+        needed = self._used + n
         if needed > len(self._buffer):
             grown = np.empty((max(needed, len(self._buffer) * 3 // 2), self._buffer.shape[1]), np.float32)
             grown[: self._used] = self.rows
             self._buffer = grown
-        self._buffer[self._used : needed] = added.features
-        self._used = needed
+        return self._buffer[self._used : needed]
+
+    def extend(self, pool: Windows, added: Windows) -> Windows:
+        """``Windows.concatenate([pool, added])``, with the features in the buffer (``pool``'s are its rows).
+
+        ``added``'s features are copied in, unless they were written in
+        place into :meth:`free_rows`.
+        """
+        destination = self.free_rows(len(added))
+        if not (len(added) and np.shares_memory(destination, added.features)):
+            destination[...] = added.features
+        self._used += len(added)
         columns = Windows.concatenate(
             [part.with_columns(features=part.features[:, :0]) for part in (pool, added)]
         )
@@ -75,14 +85,21 @@ def reserve_rows(strategy: Strategy, rounds: int) -> int:
     return 0 if max_hard is None else 2 * int(max_hard) * max(0, rounds)
 
 
-def select_fresh(found: Windows | list[Windows], pool: Windows, strategy: Strategy, rng: np.random.Generator) -> Windows:
+def select_fresh(
+    found: Windows | list[Windows],
+    pool: Windows,
+    strategy: Strategy,
+    rng: np.random.Generator,
+    storage: GrowingFeatures | None = None,
+) -> Windows:
     """The windows of a round's scan that join the pool, with the labels the strategy gives them.
 
     ``found`` is the scan's windows, as one record or one per image
     (:attr:`RoundScan.parts`). Windows already in the pool (same key) are
     left out before the strategy chooses; it chooses on everything but the
     features (which it does not read), and only the chosen windows'
-    features are copied.
+    features are copied: into ``storage``'s free rows if it is given (so
+    that :meth:`GrowingFeatures.extend` need not copy them again).
     """
     parts = [found] if isinstance(found, Windows) else list(found)
     candidates = Windows.concatenate([part.with_columns(features=part.features[:, :0]) for part in parts])
@@ -90,8 +107,9 @@ def select_fresh(found: Windows | list[Windows], pool: Windows, strategy: Strate
     fresh = np.flatnonzero(np.array([key not in known for key in candidates.keys.tolist()], bool))
     chosen, labels = strategy.select(candidates.take(fresh), rng)
     rows = fresh[chosen]
+    out = None if storage is None else storage.free_rows(len(rows))
     return candidates.take(rows).with_columns(
-        features=take_rows(parts, rows, pool.n_features), labels=np.asarray(labels, np.int8)
+        features=take_rows(parts, rows, pool.n_features, out=out), labels=np.asarray(labels, np.int8)
     )
 
 
