@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -151,23 +152,32 @@ def fit_svm_with_held_out(
     for train, test in splits:
         weights = None if sample_weight is None else sample_weight[train]
         final = fit(X, labels, train, weights, C=C, max_iter=max_iter, seed=seed)
-        not_converged += not final[3]
-        held_out[test] = final[4](test)
+        not_converged += not final.converged
+        held_out[test] = final.score(test)
         tested.append(test)
     tested = np.concatenate(tested)
     if calibration in ("cv", "holdout"):
         # The SVM refitted on every window; 'holdout' gets the same SVM as
         # 'cv' from 2 fits instead of folds + 1.
         final = fit(X, labels, None, sample_weight, C=C, max_iter=max_iter, seed=seed)
-        not_converged += not final[3]
-    coef, intercept, n_iter = final[:3]
+        not_converged += not final.converged
     # 'cv' keeps the windows in their original order, as cross_val_predict does.
     tested = np.sort(tested) if calibration == "cv" else tested
-    return HeldOutFit(coef, intercept, n_iter, not_converged, held_out[tested], labels[tested])
+    return HeldOutFit(final.coef, final.intercept, final.n_iter, not_converged, held_out[tested], labels[tested])
+
+
+class _SVMFit(NamedTuple):
+    """One SVM fit: its coefficients, passes, convergence, and a scorer of rows of ``X``."""
+
+    coef: np.ndarray
+    intercept: float
+    n_iter: int
+    converged: bool
+    score: Callable[[np.ndarray], np.ndarray]
 
 
 def _fit_numba(X, labels, rows, sample_weight, *, C, max_iter, seed):
-    """(coef, intercept, n_iter, converged, decision values of rows) with :func:`fit_linear_svm`."""
+    """One fit with :func:`hogdet.linear_svm.fit_linear_svm` (a :class:`_SVMFit`)."""
     from .linear_svm import decision_values, fit_linear_svm
 
     if rows is not None and sample_weight is not None:
@@ -175,9 +185,8 @@ def _fit_numba(X, labels, rows, sample_weight, *, C, max_iter, seed):
         full[rows] = sample_weight
         sample_weight = full
     fit = fit_linear_svm(X, labels, C, sample_weight, rows, max_iter=max_iter, seed=seed)
-    return fit.coef, fit.intercept, fit.n_iter, fit.converged, (
-        lambda test: decision_values(X, test, fit.coef, fit.intercept)
-    )
+    return _SVMFit(fit.coef, fit.intercept, fit.n_iter, fit.converged,
+                   lambda test: decision_values(X, test, fit.coef, fit.intercept))
 
 
 def _fit_liblinear(X, labels, rows, sample_weight, *, C, max_iter, seed):
@@ -197,9 +206,8 @@ def _fit_liblinear(X, labels, rows, sample_weight, *, C, max_iter, seed):
         if not issubclass(warning.category, ConvergenceWarning):
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     converged = not any(issubclass(warning.category, ConvergenceWarning) for warning in caught)
-    return svm.coef_[0].astype(np.float64), float(svm.intercept_[0]), int(svm.n_iter_), converged, (
-        lambda test: svm.decision_function(X[test]).astype(np.float64)
-    )
+    return _SVMFit(svm.coef_[0].astype(np.float64), float(svm.intercept_[0]), int(svm.n_iter_), converged,
+                   lambda test: svm.decision_function(X[test]).astype(np.float64))
 
 
 def _rows_as_float64(X: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:

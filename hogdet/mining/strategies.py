@@ -1,26 +1,10 @@
 """Which scanned windows join the training set, and with what weight.
 
-A strategy is a small object with a few pure decisions; the mining loop
-(:mod:`hogdet.mining.loop`) calls them and does not know which strategy runs
-(the interface, :class:`Strategy`, is in :mod:`hogdet.mining._strategy_base`;
-importable from here):
-
-``keep_in_image(candidates, rng)``
-    In a worker, for one scanned image: which windows to send back to the
-    parent (keeps what travels between processes small).
-``select(candidates, rng)``
-    In the parent, over every window kept this round: which join the
-    training set, with which label.
-``sample_weights(labels, probabilities, ious, groups)``
-    Per-sample weights for retraining on the whole pool, or None.
-``person_windows(people, rng)``
-    Boxes around annotated people to score as extra positive candidates
-    (only :class:`HardExample` proposes any).
-
-``scan_positive_images`` says whether annotated ``Train/pos`` photographs are
-scanned as well as the person-free ones (windows there get labels from their
-IoU with the annotated people); ``proposes_person_windows`` says whether the
-loop visits them to score :meth:`Strategy.person_windows`.
+Each strategy here implements the interface of :class:`Strategy` (in
+:mod:`hogdet.mining._strategy_base`, importable from here, which lists its
+decisions: ``keep_in_image``, ``select``, ``sample_weights``,
+``person_windows``); the mining loop calls them and does not know which
+strategy runs.
 
 Randomness comes only from the ``rng`` arguments: the loop seeds one
 generator per image (from the run's seed, the round and the image's name) and
