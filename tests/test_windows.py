@@ -1,10 +1,9 @@
-"""The Windows record: columns that stay together, typed keys, groups; and the pool's fresh selection."""
+"""The Windows record: columns that stay together, typed keys, groups."""
 
 from pathlib import Path
 
 import numpy as np
 
-from hogdet.mining.strategies import HardNegative
 from hogdet.windows import Windows, make_keys, relative_name
 
 
@@ -47,17 +46,6 @@ def test_groups_put_people_together_and_backgrounds_by_image():
     assert groups[0] == groups[2] != groups[1]  # person 0 of p.png, scanned or proposed
     assert groups[3] == "p.png" and groups[4] == "n.png"  # backgrounds: their image
     assert len({groups[5], groups[6], groups[0]}) == 3  # each crop is its own person
-
-
-def test_select_fresh_leaves_out_windows_already_in_the_pool():
-    from hogdet.mining.pool import select_fresh
-
-    pool = hand_windows(["a", "b"], [0, 0])
-    found = Windows.concatenate([hand_windows(["a", "b"], [0, 0]), hand_windows(["c"], [0])])
-    found = found.with_columns(probabilities=np.array([0.9, 0.9, 0.8]), scores=np.array([3.0, 2.0, 1.0]))
-    # ("a", 0, 0, 0) is in the pool; ("b", 1, 10, 100) too; ("c", 0, 0, 0) is new.
-    added = select_fresh(found, pool, HardNegative(), np.random.default_rng(0))
-    assert added.keys.tolist() == [("c", 0, 0, 0, "scan", -1)]
 
 
 def test_take_rows_equals_taking_from_the_concatenation():
