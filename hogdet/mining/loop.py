@@ -16,7 +16,9 @@ returns at most ``max_per_image`` feature vectors per image (``top_k`` for
 OHEM; twice as many for the strategies that mine people as well); a round
 adds at most ``max_hard`` (or twice as many). So the pool is at most
 ``initial + rounds * max_hard`` vectors of ``n_features`` float32 (15 KB each
-for the default HOG), whatever the number of negative images.
+for the default HOG), whatever the number of negative images, and those are
+held once (:class:`~hogdet.mining.pool.GrowingFeatures`; the SVM reads them
+in place).
 """
 
 from __future__ import annotations
