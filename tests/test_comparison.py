@@ -48,7 +48,10 @@ def test_table_plot_and_one_run_folder_per_strategy(comparison):
         assert {"LAMR", "MR at 1e-4 FPPW", "AP", "training-set size", "mining s", "training s"} <= set(row)
         metrics = csv_rows(out / name / "metrics.csv")
         assert int(row["training-set size"]) == int(metrics[-1]["training_set_size"])
-        assert float(row["mining s"]) >= 0 and float(row["training s"]) > 0
+        # The table sums the mining rounds' seconds (round 0 excluded), to 0.1 s.
+        rounds = [r for r in metrics if int(r["round"]) > 0]
+        assert float(row["mining s"]) == pytest.approx(round(sum(float(r["scan_seconds"]) for r in rounds), 1))
+        assert float(row["training s"]) == pytest.approx(round(sum(float(r["train_seconds"]) for r in rounds), 1))
         assert (out / name / "model.npz").is_file() and (out / name / "evaluation" / "metrics.json").is_file()
     markdown = (out / "results.md").read_text()
     assert all(f"| {name} |" in markdown for name in STRATEGIES)
