@@ -150,8 +150,7 @@ def fit_svm_with_held_out(
     held_out = np.empty(len(labels))
     tested, not_converged, final = [], 0, None
     for train, test in splits:
-        weights = None if sample_weight is None else sample_weight[train]
-        final = fit(X, labels, train, weights, C=C, max_iter=max_iter, seed=seed)
+        final = fit(X, labels, train, sample_weight, C=C, max_iter=max_iter, seed=seed)
         not_converged += not final.converged
         held_out[test] = final.score(test)
         tested.append(test)
@@ -177,13 +176,12 @@ class _SVMFit(NamedTuple):
 
 
 def _fit_numba(X, labels, rows, sample_weight, *, C, max_iter, seed):
-    """One fit with :func:`hogdet.linear_svm.fit_linear_svm` (a :class:`_SVMFit`)."""
+    """One fit on ``rows`` (all if None) with :func:`hogdet.linear_svm.fit_linear_svm` (a :class:`_SVMFit`).
+
+    ``sample_weight`` is per window of ``X``, as for :func:`_fit_liblinear`.
+    """
     from .linear_svm import decision_values, fit_linear_svm
 
-    if rows is not None and sample_weight is not None:
-        full = np.zeros(len(labels))
-        full[rows] = sample_weight
-        sample_weight = full
     fit = fit_linear_svm(X, labels, C, sample_weight, rows, max_iter=max_iter, seed=seed)
     return _SVMFit(fit.coef, fit.intercept, fit.n_iter, fit.converged,
                    lambda test: decision_values(X, test, fit.coef, fit.intercept))
@@ -200,7 +198,10 @@ def _fit_liblinear(X, labels, rows, sample_weight, *, C, max_iter, seed):
     # lives only inside this block.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        svm.fit(training, labels if rows is None else labels[rows], sample_weight=sample_weight)
+        if rows is None:
+            svm.fit(training, labels, sample_weight=sample_weight)
+        else:
+            svm.fit(training, labels[rows], sample_weight=None if sample_weight is None else sample_weight[rows])
     del training
     for warning in caught:
         if not issubclass(warning.category, ConvergenceWarning):
