@@ -107,3 +107,16 @@ def csv_rows(path: Path) -> list[dict]:
 
     with open(path, newline="") as stream:
         return list(csv.DictReader(stream))
+
+
+def hand_windows(images, labels, sources="scan", people=-1, n_features=2):
+    """A small Windows record made by hand: window i has features counting up, level i, row 10 i, column 100 i."""
+    from hogdet.windows import Windows, make_keys
+
+    n = len(images)
+    return Windows.make(
+        features=np.arange(n * n_features, dtype=np.float32).reshape(n, n_features),
+        labels=labels,
+        keys=make_keys(np.array(images), np.arange(n), np.arange(n) * 10, np.arange(n) * 100, sources, people),
+        scores=np.linspace(1, 2, n),
+    )

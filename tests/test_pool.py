@@ -1,25 +1,16 @@
 """The training pool (hogdet.mining.pool): fresh selection, and the feature buffer that grows without copying."""
 
 import numpy as np
+from conftest import hand_windows
 
 from hogdet.mining.pool import GrowingFeatures, select_fresh
 from hogdet.mining.strategies import HardNegative
 from hogdet.windows import Windows, make_keys, take_rows
 
 
-def _hand_windows(images, labels, sources="scan", people=-1, n_features=2):
-    n = len(images)
-    return Windows.make(
-        features=np.arange(n * n_features, dtype=np.float32).reshape(n, n_features),
-        labels=labels,
-        keys=make_keys(np.array(images), np.arange(n), np.arange(n) * 10, np.arange(n) * 100, sources, people),
-        scores=np.linspace(1, 2, n),
-    )
-
-
 def test_select_fresh_leaves_out_windows_already_in_the_pool():
-    pool = _hand_windows(["a", "b"], [0, 0])
-    found = Windows.concatenate([_hand_windows(["a", "b"], [0, 0]), _hand_windows(["c"], [0])])
+    pool = hand_windows(["a", "b"], [0, 0])
+    found = Windows.concatenate([hand_windows(["a", "b"], [0, 0]), hand_windows(["c"], [0])])
     found = found.with_columns(probabilities=np.array([0.9, 0.9, 0.8]), scores=np.array([3.0, 2.0, 1.0]))
     # ("a", 0, 0, 0) is in the pool; ("b", 1, 10, 100) too; ("c", 0, 0, 0) is new.
     added = select_fresh(found, pool, HardNegative(), np.random.default_rng(0))
@@ -60,8 +51,8 @@ def test_selected_features_written_in_place_are_not_copied_again():
 
 
 def test_select_fresh_from_per_image_parts_equals_from_one_record():
-    pool = _hand_windows(["a"], [0])
-    parts = [_hand_windows(["a", "b"], [0, 0]), _hand_windows([], []), _hand_windows(["c", "d"], [0, 0])]
+    pool = hand_windows(["a"], [0])
+    parts = [hand_windows(["a", "b"], [0, 0]), hand_windows([], []), hand_windows(["c", "d"], [0, 0])]
     parts = [part.with_columns(probabilities=np.full(len(part), 0.9)) for part in parts]
     together = select_fresh(Windows.concatenate(parts), pool, HardNegative(), np.random.default_rng(0))
     stored = GrowingFeatures(pool.features, reserve_rows=8)

@@ -3,18 +3,9 @@
 from pathlib import Path
 
 import numpy as np
+from conftest import hand_windows
 
 from hogdet.windows import Windows, make_keys, relative_name
-
-
-def hand_windows(images, labels, sources="scan", people=-1, n_features=2):
-    n = len(images)
-    return Windows.make(
-        features=np.arange(n * n_features, dtype=np.float32).reshape(n, n_features),
-        labels=labels,
-        keys=make_keys(np.array(images), np.arange(n), np.arange(n) * 10, np.arange(n) * 100, sources, people),
-        scores=np.linspace(1, 2, n),
-    )
 
 
 def test_windows_take_and_concatenate_keep_every_column_together():
