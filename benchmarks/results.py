@@ -28,6 +28,8 @@ from hogdet.model import package_versions
 from hogdet.peers import HogdetScorer, OpenCVPeopleDetector
 from hogdet.recipes import mining_setup, recipe
 
+from _log import tee_to  # benchmarks/_log.py (scripts run as python benchmarks/NAME.py)
+
 
 def run_preset(dataset, preset: str, seed: int, out: Path, say) -> tuple[object, float]:
     """Mine with a preset and seed (or reuse a finished run); evaluate it (or read its evaluation)."""
@@ -84,12 +86,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     dataset = load_dataset(args.data)
     args.out.mkdir(parents=True, exist_ok=True)
-    log = open(args.out / "log.txt", "a")
-
-    def say(line: str) -> None:
-        print(line, flush=True)
-        log.write(line + "\n")
-        log.flush()
+    say = tee_to(args.out / "log.txt")
 
     began = time.perf_counter()
     entries = []

@@ -51,6 +51,8 @@ from hogdet.peers import HogdetScorer
 from hogdet.strategies import make_strategy
 from hogdet.training import positive_features, random_negative_features
 
+from _log import tee_to  # benchmarks/_log.py (scripts run as python benchmarks/NAME.py)
+
 VOTINGS = {
     "none": HOGParameters(interpolation="none"),
     "orientation": HOGParameters(interpolation="orientation"),
@@ -205,12 +207,7 @@ def main(argv=None) -> int:
         dataset = replace(dataset, train_positive_crops=dataset.train_positive_crops[::8],
                           train_negative_images=dataset.train_negative_images[::10])
     args.out.mkdir(parents=True, exist_ok=True)
-    log = open(args.out / "log.txt", "a")
-
-    def say(line: str) -> None:
-        print(line, flush=True)
-        log.write(line + "\n")
-        log.flush()
+    say = tee_to(args.out / "log.txt")
 
     began = time.perf_counter()
     say(f"selection on {args.data} ({len(dataset.train_positive_crops)} crops, {len(dataset.train_negative_images)} "
